@@ -1,0 +1,104 @@
+/*
+ * internal.h - declarations shared by the portable core and both backends:
+ * the per-thread error detail, name handling, the shared header that starts
+ * every segment, and the fault-injection hook used by the tests.
+ * Portable: includes no platform header.
+ */
+#ifndef XIPC_INTERNAL_H
+#define XIPC_INTERNAL_H
+
+#include "xipc.h"
+
+#include <stdint.h>
+
+/* ---- error detail (src/error.c) ---------------------------------------- */
+
+/* Records, for xipc_last_error(), that `what` failed on `name` (may be NULL)
+ * with the system's message `sysmsg` (may be NULL), and returns rc so a
+ * failure site can write `return xipc__fail(rc, "shm_open", name, msg);`. */
+int xipc__fail(int rc, const char *what, const char *name, const char *sysmsg);
+
+/* Clears the calling thread's error detail. */
+void xipc__clear_error(void);
+
+/* ---- names (src/name.c) ------------------------------------------------ */
+
+/* Room for a canonical name and its NUL. */
+#define XIPC__NAME_BUF (XIPC_NAME_MAX + 1)
+
+/* Validates `name` (see xipc_name_check) and writes its canonical lower-case
+ * form into out[XIPC__NAME_BUF]. Returns 0 or XIPC_EINVAL; makes no system
+ * call. */
+int xipc__name_canon(const char *name, char out[XIPC__NAME_BUF]);
+
+/* ---- the shared header (src/header.c) ---------------------------------- */
+
+/* "XIPC-OBJ" read as a little-endian 64-bit number. */
+#define XIPC__MAGIC UINT64_C(0x4a424f2d43504958)
+
+/* The layout version of the header and of every object behind it. A process
+ * that finds another number refuses the object with XIPC_EVERSION. */
+#define XIPC__LAYOUT_VERSION 1u
+
+/* The header's state word: a segment is usable only once its creator has
+ * finished initialising it and stored XIPC__STATE_READY. */
+#define XIPC__STATE_INIT 0u
+#define XIPC__STATE_READY 0x59444552u /* "REDY" */
+
+/* Object kinds. The numbers are part of the layout. */
+enum xipc__kind {
+    XIPC__KIND_SHM = 1
+};
+
+/* The fixed header at offset 0 of every segment. Fixed-width fields only, no
+ * pointers; 64 bytes; every 64-bit field 8-byte aligned. Everything in it is
+ * written by the creator before `state` becomes READY and only read after. */
+typedef struct xipc__hdr {
+    uint64_t magic;      /* XIPC__MAGIC */
+    uint32_t version;    /* XIPC__LAYOUT_VERSION */
+    uint32_t kind;       /* enum xipc__kind */
+    uint32_t state;      /* XIPC__STATE_INIT / XIPC__STATE_READY */
+    uint32_t hdr_size;   /* sizeof(xipc__hdr) */
+    uint64_t total_size; /* bytes of the segment: data_off + user_size */
+    uint64_t data_off;   /* offset of the user's bytes, a multiple of 64 */
+    uint64_t user_size;  /* bytes the user asked for */
+    uint32_t elem_type;  /* element type for typed objects, else 0 */
+    uint32_t elem_size;  /* element size in bytes for typed objects, else 0 */
+    int64_t creator_pid; /* for diagnostics only */
+} xipc__hdr;
+
+/* Fills a fresh header (state stays INIT; see xipc__hdr_publish). */
+void xipc__hdr_init(xipc__hdr *h, enum xipc__kind kind, uint64_t data_off,
+                    uint64_t user_size);
+
+/* Marks the header READY with release ordering: everything written before
+ * is visible to whoever sees READY. */
+void xipc__hdr_publish(xipc__hdr *h);
+
+/* Validates the header at `base` of a mapping of `mapped` bytes for an object
+ * of `kind`: XIPC_ECORRUPT (too small for a header, foreign magic, not READY,
+ * sizes or offsets that do not fit the mapping), XIPC_EVERSION, XIPC_EKIND.
+ * Reads each field once. On success copies the header into *out. */
+int xipc__hdr_check(const void *base, uint64_t mapped, enum xipc__kind kind,
+                    xipc__hdr *out);
+
+/* ---- object internals for the tests ----------------------------------- */
+
+struct xipc__seg;
+/* Returns the segment behind a shm handle (src/shm.c). */
+struct xipc__seg *xipc__shm_seg(const xipc_shm *shm);
+
+/* ---- fault injection (src/error.c) ------------------------------------- */
+
+/* If set, called at named points inside the library ("create:init" is
+ * just before a new segment is published). Tests set it in a helper process
+ * to die at that point; it is NULL otherwise and costs one load. */
+extern void (*xipc__fault_hook)(const char *where);
+
+#define XIPC__FAULT_POINT(where)                                               \
+    do {                                                                       \
+        if (xipc__fault_hook)                                                  \
+            xipc__fault_hook(where);                                           \
+    } while (0)
+
+#endif /* XIPC_INTERNAL_H */

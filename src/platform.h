@@ -1,0 +1,164 @@
+/*
+ * platform.h - THE seam between xipc's portable core and its backends.
+ *
+ * The core (the .c files of src/) calls only the functions declared here; src/posix/ and
+ * src/win32/ each implement all of them, in files of the same names
+ * (shm.c, proc.c, sys.c). The build picks the backend directory; nothing in
+ * the core tests the platform. Every function states its contract: what it
+ * returns and when. Errors are xipc codes (include/xipc.h); a backend
+ * translates OS errors itself and records the failing call with
+ * xipc__fail() (src/internal.h) so xipc_last_error() can tell the user.
+ *
+ * Names given to the seam have already been validated and folded to lower
+ * case by the core (src/name.c); a backend may rely on that.
+ */
+#ifndef XIPC_PLATFORM_H
+#define XIPC_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------------
+ * Named segments: the kernel side of every named object.
+ *
+ * A segment is a named block of shared memory of a fixed size together with
+ * the kernel's record of which processes hold it. The backend implements the
+ * lifetime model of include/xipc.h ("Lifetime") completely: exclusive create,
+ * stale-object reclaim, holder counting by a lock the kernel drops when a
+ * process dies, destruction by the last holder, and unlink. Create, open,
+ * close and unlink of one name are serialised among all processes, so the
+ * init and check callbacks below never see a peer's half-done work.
+ * ------------------------------------------------------------------------ */
+
+typedef struct xipc__seg xipc__seg; /* backend-defined */
+
+/* Called by xipc__seg_create() with the fresh, zero-filled, writable mapping
+ * while the name is still reserved for the creator. Returns 0 or an xipc
+ * error code, which makes the create fail and removes the segment. */
+typedef int (*xipc__seg_init_fn)(void *base, uint64_t size, void *ctx);
+
+/* Called by xipc__seg_open() with the mapping and the size of the mapping
+ * as the OS reports it (at least `size` bytes of some earlier create, maybe
+ * rounded up to whole pages, maybe smaller if the segment is not an xipc
+ * one). Must validate before trusting anything in it. Returns 0 or an xipc
+ * error code, which makes the open fail. */
+typedef int (*xipc__seg_check_fn)(const void *base, uint64_t mapped_size,
+                                  void *ctx);
+
+/* Creates segment `name` of exactly `size` bytes (size > 0), exclusively:
+ * XIPC_EEXIST if a live segment of that name exists. A stale segment (no
+ * live holder) of that name is removed first and does not count. The memory
+ * is reserved up front (XIPC_ENOSPC when the system cannot provide it, never
+ * a fault later), zero-filled, mapped read-write, and accessible to the
+ * creating user only. Calls init; on success returns 0 and *out, with the
+ * calling process holding the segment. On failure nothing is left behind.
+ * Errors: XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS or
+ * init's code. */
+int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
+                     xipc__seg_init_fn init, void *ctx);
+
+/* Opens the live segment `name`, mapped read-only if `readonly`, else
+ * read-write, and calls check on the mapping. A stale segment is removed
+ * and reported as XIPC_ENOENT. Returns 0 and *out, with the calling process
+ * holding the segment, or XIPC_ENOENT, XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS
+ * or check's code (and then holds nothing). */
+int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
+                   xipc__seg_check_fn check, void *ctx);
+
+/* Unmaps and releases the handle. If no other holder remains, the segment is
+ * destroyed and, if its name still refers to it, the name is freed. Never
+ * fails for a valid handle. */
+void xipc__seg_close(xipc__seg *seg);
+
+/* Returns the start of the mapping (page aligned). */
+void *xipc__seg_base(const xipc__seg *seg);
+
+/* Frees the name of the live segment `name`: later opens get XIPC_ENOENT, a
+ * later create makes a new segment; current holders are unaffected.
+ * Returns 0, XIPC_ENOENT (no live segment of that name), XIPC_EACCES or
+ * XIPC_ESYS. */
+int xipc__seg_unlink(const char *name);
+
+/* Removes every stale xipc segment whose name starts with `prefix` (already
+ * lower case; "" for all), calling cb(name, ctx) for each one removed (name
+ * in canonical form; cb may be NULL). Returns the number removed, or
+ * XIPC_ESYS / XIPC_EACCES. */
+int xipc__seg_sweep(const char *prefix,
+                    void (*cb)(const char *name, void *ctx), void *ctx);
+
+/* Diagnostic for tests and tools: returns 1 if the system still has an
+ * object under this name (a live or a stale segment; on Windows also an
+ * unlinked segment that is still held), 0 if it has none. */
+int xipc__seg_present(const char *name);
+
+/* Diagnostic for tests: returns 1 if the segment's system object is
+ * accessible to its owner only (POSIX: mode 0600; Windows: a security
+ * descriptor with a non-NULL DACL, the creator's default), 0 if not,
+ * or a negative xipc code if the check itself failed. */
+int xipc__seg_owner_only(const xipc__seg *seg);
+
+/* ------------------------------------------------------------------------
+ * Processes (src/proc.c builds the public API on these).
+ * ------------------------------------------------------------------------ */
+
+typedef struct xipc__child xipc__child; /* backend-defined */
+
+/* Starts this same executable again with the command-line arguments
+ * args[0..nargs-1] (the program path is supplied by the backend, so the
+ * child's argv is {self, args...}). Standard streams and the environment are
+ * inherited; no other handle or descriptor is. Returns 0 and *out, or
+ * XIPC_ENOMEM / XIPC_ESYS. */
+int xipc__child_spawn(xipc__child **out, int nargs, const char *const *args);
+
+/* Waits up to timeout_ms (0: poll, < 0: forever) on a monotonic clock for
+ * the child to end. Returns 0 and the exit code (0..255 for a normal exit,
+ * 128 + N for POSIX signal N, XIPC_PROC_KILLED after xipc__child_kill), or
+ * XIPC_ETIMEDOUT / XIPC_ESYS. May be called again after it succeeded and
+ * then returns the same code at once. */
+int xipc__child_wait(xipc__child *c, int64_t timeout_ms, int *exit_code);
+
+/* Ends the child at once without letting it run any cleanup. Returns 0 (also
+ * when it had already ended) or XIPC_ESYS. */
+int xipc__child_kill(xipc__child *c);
+
+/* Returns the child's process id. */
+int64_t xipc__child_pid(const xipc__child *c);
+
+/* Releases the handle without affecting the child. */
+void xipc__child_free(xipc__child *c);
+
+/* ------------------------------------------------------------------------
+ * System facts, time, and process-level odds and ends (sys.c).
+ * ------------------------------------------------------------------------ */
+
+/* Returns the calling process's id. */
+int64_t xipc__sys_getpid(void);
+
+/* Returns a monotonic clock in nanoseconds (never goes back, unaffected by
+ * changes of the wall clock). */
+int64_t xipc__sys_now_ns(void);
+
+/* Sleeps for at least ms milliseconds (ms <= 0 yields the processor). */
+void xipc__sys_sleep_ms(int64_t ms);
+
+/* Returns the memory page size in bytes. */
+uint64_t xipc__sys_page_size(void);
+
+/* Returns the backend's name: "posix" or "win32". */
+const char *xipc__sys_backend(void);
+
+/* Writes one line of platform facts (OS, backend, page size, the lock
+ * implementation) into buf, NUL-terminated, truncated to len bytes. */
+void xipc__sys_facts(char *buf, size_t len);
+
+/* Test support: sets the process's file-creation mask where the platform
+ * has one and returns the previous mask; returns -1 (and does nothing) where
+ * the platform has none. */
+int xipc__sys_set_umask(int mask);
+
+/* Ends the calling process at once with `code`, running no cleanup of any
+ * kind (as a crash or a kill would): no atexit handlers, no flushing, no
+ * closing of xipc handles. */
+void xipc__sys_die(int code);
+
+#endif /* XIPC_PLATFORM_H */

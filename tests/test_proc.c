@@ -1,0 +1,178 @@
+/*
+ * test_proc.c - the spawn-style process API: exit codes, arguments, waiting
+ * with a timeout, killing, pids.
+ */
+#include "test.h"
+
+#include <stdlib.h>
+
+/* Helper: exits with code argv[1]. */
+int helper_exit_with(int argc, char **argv)
+{
+    HCHECK(argc == 2);
+    return atoi(argv[1]);
+}
+
+/* Helper: sleeps argv[1] milliseconds, then exits with code argv[2]. */
+int helper_sleep_then_exit(int argc, char **argv)
+{
+    HCHECK(argc == 3);
+    xipc_sleep_ms(atoll(argv[1]));
+    return atoi(argv[2]);
+}
+
+static const char *const tricky_args[] = {
+    "plain",
+    "with space",
+    "",
+    "quote\"inside",
+    "\"quoted\"",
+    "back\\slash",
+    "trailing\\",
+    "trailing space\\ ",
+    "\\\\\"mixed\\\\",
+    "tab\there",
+    "--xipc-run",
+    "-",
+    "a&b|c>d<e^f%PATH%",
+    "'single'",
+};
+#define N_TRICKY (int)(sizeof tricky_args / sizeof tricky_args[0])
+
+/* Helper: exits 0 if its arguments are exactly tricky_args, else 1 + the
+ * index of the first difference (or 50 for a wrong count). */
+int helper_check_args(int argc, char **argv)
+{
+    int i;
+    if (argc != N_TRICKY + 1)
+        return 50;
+    for (i = 0; i < N_TRICKY; i++)
+        if (strcmp(argv[i + 1], tricky_args[i]) != 0) {
+            fprintf(stderr, "arg %d: got [%s] want [%s]\n", i, argv[i + 1],
+                    tricky_args[i]);
+            return 1 + i;
+        }
+    return 0;
+}
+
+/* Helper: stores its pid in value[0] of control block argv[1]. */
+int helper_report_pid(int argc, char **argv)
+{
+    xipc_shm *cs;
+    t_ctl *ctl;
+    HCHECK(argc == 2);
+    HCHECK((ctl = t_ctl_open(argv[1], &cs)) != NULL);
+    atomic_store(&ctl->value[0], xipc_getpid());
+    xipc_shm_close(cs);
+    return 0;
+}
+
+int test_proc_exit_codes(void)
+{
+    static const char *const codes[] = {"0", "1", "42", "200", "255"};
+    xipc_proc *p[5];
+    int i;
+
+    for (i = 0; i < 5; i++)
+        p[i] = t_spawn("exit_with", codes[i], NULL);
+    for (i = 0; i < 5; i++)
+        CHECK_EQ(t_join(p[i], 20000), atoi(codes[i]));
+    return 0;
+}
+
+int test_proc_arguments(void)
+{
+    xipc_proc *p;
+    int code;
+
+    CHECK_OK(xipc_proc_spawn(&p, "check_args", N_TRICKY, tricky_args));
+    CHECK_OK(xipc_proc_wait(p, 20000 * t_slow(), &code));
+    CHECK_EQ(code, 0);
+    CHECK_OK(xipc_proc_free(p));
+    /* The check can fail: one argument fewer is noticed. */
+    CHECK_OK(xipc_proc_spawn(&p, "check_args", N_TRICKY - 1, tricky_args));
+    CHECK_OK(xipc_proc_wait(p, 20000 * t_slow(), &code));
+    CHECK_EQ(code, 50);
+    CHECK_OK(xipc_proc_free(p));
+    /* Bad arguments are refused before anything starts. */
+    {
+        const char *with_null[2] = {"x", NULL};
+        p = NULL;
+        CHECK_RC(xipc_proc_spawn(NULL, "exit_with", 0, NULL), XIPC_EINVAL);
+        CHECK_RC(xipc_proc_spawn(&p, NULL, 0, NULL), XIPC_EINVAL);
+        CHECK_RC(xipc_proc_spawn(&p, "", 0, NULL), XIPC_EINVAL);
+        CHECK_RC(xipc_proc_spawn(&p, "exit_with", -1, NULL), XIPC_EINVAL);
+        CHECK_RC(xipc_proc_spawn(&p, "exit_with", 1, NULL), XIPC_EINVAL);
+        CHECK_RC(xipc_proc_spawn(&p, "exit_with", 2, with_null), XIPC_EINVAL);
+        CHECK(p == NULL);
+        CHECK_RC(xipc_proc_wait(NULL, 0, &code), XIPC_EINVAL);
+        CHECK_RC(xipc_proc_kill(NULL), XIPC_EINVAL);
+        CHECK_RC(xipc_proc_free(NULL), XIPC_EINVAL);
+    }
+    return 0;
+}
+
+int test_proc_wait_timeout_and_kill(void)
+{
+    xipc_proc *p = t_spawn("sleep_then_exit", "60000", "0", NULL);
+    int64_t t0;
+    int code = -1;
+
+    t0 = t_ms();
+    CHECK_RC(xipc_proc_wait(p, 300, &code), XIPC_ETIMEDOUT);
+    CHECK(t_ms() - t0 >= 299);          /* not early */
+    CHECK(t_ms() - t0 < 300 + 5000LL * t_slow()); /* not stuck */
+    CHECK_EQ(code, -1);
+    CHECK_RC(xipc_proc_wait(p, 0, &code), XIPC_ETIMEDOUT);
+    CHECK_OK(xipc_proc_kill(p));
+    t0 = t_ms();
+    CHECK_OK(xipc_proc_wait(p, 10000 * t_slow(), &code));
+    CHECK_EQ(code, XIPC_PROC_KILLED);
+    CHECK(t_ms() - t0 < 10000LL * t_slow());
+    /* Killing and waiting again are harmless and repeat the result. */
+    CHECK_OK(xipc_proc_kill(p));
+    code = -1;
+    CHECK_OK(xipc_proc_wait(p, 0, &code));
+    CHECK_EQ(code, XIPC_PROC_KILLED);
+    CHECK_EQ(t_join(p, 1000), XIPC_PROC_KILLED);
+    return 0;
+}
+
+int test_proc_kill_after_exit(void)
+{
+    xipc_proc *p = t_spawn("exit_with", "3", NULL);
+    int code = -1;
+
+    CHECK_OK(xipc_proc_wait(p, 20000 * t_slow(), &code));
+    CHECK_EQ(code, 3);
+    CHECK_OK(xipc_proc_kill(p));
+    code = -1;
+    CHECK_OK(xipc_proc_wait(p, 0, &code));
+    CHECK_EQ(code, 3); /* the kill came too late to change anything */
+    CHECK_EQ(t_join(p, 1000), 3);
+    /* A child that sleeps briefly and exits is seen to exit on its own. */
+    CHECK_EQ(t_join(t_spawn("sleep_then_exit", "50", "4", NULL), 20000), 4);
+    return 0;
+}
+
+int test_proc_unknown_function(void)
+{
+    CHECK_EQ(t_join(t_spawn("no_such_helper", NULL), 20000), 127);
+    return 0;
+}
+
+int test_proc_pid(void)
+{
+    const char *ctl_name;
+    xipc_shm *cs;
+    t_ctl *ctl = t_ctl_create(&ctl_name, &cs);
+    xipc_proc *p = t_spawn("report_pid", ctl_name, NULL);
+    int64_t pid = xipc_proc_pid(p);
+
+    CHECK(pid > 0);
+    CHECK(pid != xipc_getpid());
+    CHECK_EQ(t_join(p, 20000), 0);
+    CHECK_EQ(atomic_load(&ctl->value[0]), pid);
+    CHECK_OK(xipc_shm_close(cs));
+    return 0;
+}

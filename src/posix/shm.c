@@ -104,16 +104,23 @@ static void names_unlock(int fd)
     close(fd); /* closing the only descriptor releases the flock */
 }
 
+/* The lock a holder keeps: byte 0 of the segment. */
+static struct flock hold_range(short type)
+{
+    struct flock l;
+    memset(&l, 0, sizeof l);
+    l.l_type = type;
+    l.l_whence = SEEK_SET;
+    l.l_start = 0;
+    l.l_len = 1;
+    return l;
+}
+
 /* Returns 1 if a descriptor other than fd's own holds the segment, 0 if
  * none does, or a negative xipc code. */
 static int other_holders(int fd, const char *path)
 {
-    struct flock q;
-    memset(&q, 0, sizeof q);
-    q.l_type = F_WRLCK;
-    q.l_whence = SEEK_SET;
-    q.l_start = 0;
-    q.l_len = 1;
+    struct flock q = hold_range(F_WRLCK);
     if (fcntl(fd, F_OFD_GETLK, &q) != 0)
         return sys_fail("fcntl(F_OFD_GETLK)", path, errno);
     return q.l_type != F_UNLCK;
@@ -122,12 +129,7 @@ static int other_holders(int fd, const char *path)
 /* Marks fd's open file description as a holder of the segment. */
 static int hold(int fd, const char *path)
 {
-    struct flock l;
-    memset(&l, 0, sizeof l);
-    l.l_type = F_RDLCK;
-    l.l_whence = SEEK_SET;
-    l.l_start = 0;
-    l.l_len = 1;
+    struct flock l = hold_range(F_RDLCK);
     if (fcntl(fd, F_OFD_SETLK, &l) != 0)
         return sys_fail("fcntl(F_OFD_SETLK)", path, errno);
     return 0;

@@ -141,7 +141,8 @@ XIPC_API int xipc_name_check(const char *name);
  * ------------------------------------------------------------------------ */
 
 /* Frees the name of the live object called `name`, whatever its kind (see
- * above). Returns 0, or XIPC_EINVAL, XIPC_ENOENT, XIPC_EACCES, XIPC_ESYS. */
+ * above). Returns 0, or XIPC_EINVAL, XIPC_ENOENT, XIPC_ECORRUPT (the name
+ * holds something that is not an xipc object), XIPC_EACCES, XIPC_ESYS. */
 XIPC_API int xipc_unlink(const char *name);
 
 /* Called by xipc_sweep() for each stale object it removed. */
@@ -172,7 +173,9 @@ typedef struct xipc_shm xipc_shm;
 
 /* Creates the named block of `size` bytes (size >= 1) and maps it read-write.
  * Returns 0 and *out, or XIPC_EINVAL (bad name, size 0 or too large),
- * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS. */
+ * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS, or
+ * XIPC_EBUSY when 16 earlier objects of this name were unlinked and are
+ * still held (see README's platform differences). */
 XIPC_API int xipc_shm_create(xipc_shm **out, const char *name, size_t size);
 
 /* Opens the live named block, mapped read-write (XIPC_RDWR) or read-only

@@ -52,8 +52,9 @@ typedef int (*xipc__seg_check_fn)(const void *base, uint64_t mapped_size,
  * a fault later), zero-filled, mapped read-write, and accessible to the
  * creating user only. Calls init; on success returns 0 and *out, with the
  * calling process holding the segment. On failure nothing is left behind.
- * Errors: XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS or
- * init's code. */
+ * Errors: XIPC_EEXIST, XIPC_EBUSY (the backend cannot hold another object
+ * of this name while unlinked ones are still held), XIPC_ENOSPC,
+ * XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS or init's code. */
 int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
                      xipc__seg_init_fn init, void *ctx);
 
@@ -70,12 +71,14 @@ int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
  * fails for a valid handle. */
 void xipc__seg_close(xipc__seg *seg);
 
-/* Returns the start of the mapping (page aligned). */
+/* Returns the start of the segment's bytes in this process (aligned to at
+ * least 64 bytes). */
 void *xipc__seg_base(const xipc__seg *seg);
 
 /* Frees the name of the live segment `name`: later opens get XIPC_ENOENT, a
  * later create makes a new segment; current holders are unaffected.
- * Returns 0, XIPC_ENOENT (no live segment of that name), XIPC_EACCES or
+ * Returns 0, XIPC_ENOENT (no live segment of that name), XIPC_ECORRUPT (the
+ * name holds something that is not an xipc segment), XIPC_EACCES or
  * XIPC_ESYS. */
 int xipc__seg_unlink(const char *name);
 

@@ -90,9 +90,14 @@ static int reap(xipc__child *c)
 
 int xipc__child_wait(xipc__child *c, int64_t timeout_ms, int *exit_code)
 {
-    int64_t deadline = xipc__sys_now_ns() + timeout_ms * 1000000;
-    int64_t nap_us = 50;
+    int64_t deadline = 0, nap_us = 50;
     int rc;
+
+    /* Beyond about 146 years a timeout is forever (and would overflow). */
+    if (timeout_ms > INT64_MAX / 2000000)
+        timeout_ms = -1;
+    if (timeout_ms >= 0)
+        deadline = xipc__sys_now_ns() + timeout_ms * 1000000;
 
     for (;;) {
         if ((rc = reap(c)) < 0)

@@ -1,0 +1,292 @@
+/*
+ * proc.c - child processes for the Windows backend: CreateProcessW of this
+ * same executable (found through GetModuleFileNameW), with a command line
+ * quoted so that the child's C runtime gives back each argument exactly.
+ *
+ * No handle is inherited (bInheritHandles is FALSE), so a child never holds
+ * a parent's section or mutex. The standard streams still reach the child:
+ * for a console program started without STARTF_USESTDHANDLES, Windows (and
+ * Wine) duplicates the parent's three standard handles into the child,
+ * whether they are a console, a pipe or a file.
+ */
+#include "../internal.h"
+#include "../platform.h"
+
+#include <windows.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+struct xipc__child {
+    HANDLE process;
+    DWORD pid;
+    int ended; /* the child has ended and `code` is final */
+    int code;
+};
+
+/* Records that `what` failed with Win32 error e and returns rc. */
+static int w32_fail(int rc, const char *what, const char *name, DWORD e)
+{
+    char msg[32];
+    snprintf(msg, sizeof msg, "Win32 error %lu", (unsigned long)e);
+    return xipc__fail(rc, what, name, msg);
+}
+
+/* Writes arg, quoted for the child's argv parser (CommandLineToArgvW and the
+ * C runtime follow the same rules), at out (if not NULL) and returns the
+ * number of characters it takes. Backslashes are literal except before a
+ * double quote: there 2n backslashes stand for n, and 2n+1 for n and a
+ * literal quote. An argument is quoted if it is empty or holds white space,
+ * a quote, or a wildcard that a C runtime built to expand them would
+ * expand. */
+static size_t quote_arg(wchar_t *out, const wchar_t *arg)
+{
+    size_t n = 0, i = 0, bs, k;
+
+#define PUT(ch)                                                                \
+    do {                                                                       \
+        if (out != NULL)                                                       \
+            out[n] = (ch);                                                     \
+        n++;                                                                   \
+    } while (0)
+
+    if (arg[0] != L'\0' && wcspbrk(arg, L" \t\n\v\"*?") == NULL) {
+        for (; arg[i] != L'\0'; i++)
+            PUT(arg[i]);
+        return n;
+    }
+    PUT(L'"');
+    for (;;) {
+        for (bs = 0; arg[i] == L'\\'; i++)
+            bs++;
+        if (arg[i] == L'\0') {
+            /* Doubled, so the closing quote stays a quote. */
+            for (k = 0; k < 2 * bs; k++)
+                PUT(L'\\');
+            break;
+        }
+        if (arg[i] == L'"') {
+            for (k = 0; k < 2 * bs + 1; k++)
+                PUT(L'\\');
+        } else {
+            for (k = 0; k < bs; k++)
+                PUT(L'\\');
+        }
+        PUT(arg[i]);
+        i++;
+    }
+    PUT(L'"');
+    return n;
+#undef PUT
+}
+
+/* Returns this executable's path in *out (malloc'd). Paths can exceed
+ * MAX_PATH, and GetModuleFileNameW truncates silently, so the buffer grows
+ * until the path fits. */
+static int self_path(wchar_t **out)
+{
+    DWORD cap = MAX_PATH, n;
+    wchar_t *p = NULL, *q;
+
+    for (;;) {
+        if ((q = realloc(p, cap * sizeof *p)) == NULL) {
+            free(p);
+            return xipc__fail(XIPC_ENOMEM, "realloc", NULL, NULL);
+        }
+        p = q;
+        n = GetModuleFileNameW(NULL, p, cap);
+        if (n == 0) {
+            DWORD e = GetLastError();
+            free(p);
+            return w32_fail(XIPC_ESYS, "GetModuleFileNameW", NULL, e);
+        }
+        if (n < cap) {
+            *out = p;
+            return 0;
+        }
+        cap *= 2;
+    }
+}
+
+/* Converts UTF-8 to a malloc'd UTF-16 string in *out. */
+static int widen(const char *s, wchar_t **out)
+{
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+
+    if (n <= 0)
+        return xipc__fail(XIPC_EINVAL, "MultiByteToWideChar", NULL,
+                          "an argument is not valid UTF-8");
+    if ((*out = malloc((size_t)n * sizeof **out)) == NULL)
+        return xipc__fail(XIPC_ENOMEM, "malloc", NULL, NULL);
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, *out, n);
+    return 0;
+}
+
+/* Builds "\"self\" arg1 arg2 ..." into *out (malloc'd). The program name is
+ * parsed by other rules (everything up to the next quote, no escapes), so it
+ * is simply put in quotes; a path cannot hold a quote. */
+static int command_line(wchar_t **out, const wchar_t *self, int nargs,
+                        const char *const *args)
+{
+    wchar_t **wargs = calloc((size_t)nargs + 1, sizeof *wargs);
+    size_t len = wcslen(self) + 3, pos;
+    wchar_t *cmd = NULL;
+    int i, rc = 0;
+
+    if (wargs == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
+    for (i = 0; i < nargs && rc == 0; i++)
+        if ((rc = widen(args[i], &wargs[i])) == 0)
+            len += 1 + quote_arg(NULL, wargs[i]);
+    if (rc == 0 && (cmd = malloc(len * sizeof *cmd)) == NULL)
+        rc = xipc__fail(XIPC_ENOMEM, "malloc", NULL, NULL);
+    if (rc == 0) {
+        pos = 0;
+        cmd[pos++] = L'"';
+        wcscpy(cmd + pos, self);
+        pos += wcslen(self);
+        cmd[pos++] = L'"';
+        for (i = 0; i < nargs; i++) {
+            cmd[pos++] = L' ';
+            pos += quote_arg(cmd + pos, wargs[i]);
+        }
+        cmd[pos] = L'\0';
+        *out = cmd;
+    }
+    for (i = 0; i < nargs; i++)
+        free(wargs[i]);
+    free(wargs);
+    return rc;
+}
+
+int xipc__child_spawn(xipc__child **out, int nargs, const char *const *args)
+{
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    wchar_t *self = NULL, *cmd = NULL;
+    xipc__child *c;
+    DWORD e;
+    int rc;
+
+    if ((c = calloc(1, sizeof *c)) == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
+    if ((rc = self_path(&self)) != 0 ||
+        (rc = command_line(&cmd, self, nargs, args)) != 0)
+        goto out;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (!CreateProcessW(self, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si,
+                        &pi)) {
+        e = GetLastError();
+        rc = w32_fail(e == ERROR_NOT_ENOUGH_MEMORY || e == ERROR_OUTOFMEMORY
+                          ? XIPC_ENOMEM
+                          : XIPC_ESYS,
+                      "CreateProcessW", NULL, e);
+        goto out;
+    }
+    CloseHandle(pi.hThread);
+    c->process = pi.hProcess;
+    c->pid = pi.dwProcessId;
+    *out = c;
+    c = NULL;
+out:
+    free(c);
+    free(cmd);
+    free(self);
+    return rc;
+}
+
+/* Turns a Windows exit code into the POSIX shape (0..255, or 128 + the
+ * signal that a POSIX system would have sent for the same fault). A crash
+ * ends a Windows process with its exception code, which has no place in
+ * 0..255; any other code is cut to 8 bits, as a POSIX exit status is. */
+static int exit_status(DWORD code)
+{
+    switch (code) {
+    case STATUS_ACCESS_VIOLATION:
+    case STATUS_IN_PAGE_ERROR:
+    case STATUS_STACK_OVERFLOW:
+        return 128 + 11; /* SIGSEGV */
+    case STATUS_ILLEGAL_INSTRUCTION:
+    case STATUS_PRIVILEGED_INSTRUCTION:
+        return 128 + 4; /* SIGILL */
+    case STATUS_INTEGER_DIVIDE_BY_ZERO:
+    case STATUS_FLOAT_DIVIDE_BY_ZERO:
+        return 128 + 8; /* SIGFPE */
+    /* __fastfail(), which the UCRT's abort() ends the process with. */
+    case STATUS_STACK_BUFFER_OVERRUN:
+        return 128 + 6; /* SIGABRT */
+    case STATUS_CONTROL_C_EXIT:
+        return 128 + 2; /* SIGINT */
+    default:
+        /* Other exception codes (severity "error") have no POSIX twin. */
+        return code >= 0xC0000000u ? 255 : (int)(code & 0xFF);
+    }
+}
+
+int xipc__child_wait(xipc__child *c, int64_t timeout_ms, int *exit_code)
+{
+    int64_t deadline;
+    DWORD r, ms, code;
+
+    if (timeout_ms > INT64_MAX / 2000000)
+        timeout_ms = -1; /* centuries: the same as forever */
+    deadline = xipc__sys_now_ns() + timeout_ms * 1000000;
+    while (!c->ended) {
+        /* A Windows wait may end up to a clock tick early and takes at most
+         * 2^32 - 2 ms, so the deadline is kept on the monotonic clock and
+         * the wait repeated until it has passed. */
+        if (timeout_ms < 0) {
+            ms = INFINITE;
+        } else {
+            int64_t left = (deadline - xipc__sys_now_ns() + 999999) / 1000000;
+            ms = left <= 0 ? 0 : left > 0x7fffffff ? 0x7fffffff : (DWORD)left;
+        }
+        r = WaitForSingleObject(c->process, ms);
+        if (r == WAIT_TIMEOUT) {
+            if (xipc__sys_now_ns() >= deadline)
+                return XIPC_ETIMEDOUT;
+            continue;
+        }
+        if (r != WAIT_OBJECT_0)
+            return w32_fail(XIPC_ESYS, "WaitForSingleObject", NULL,
+                            GetLastError());
+        if (!GetExitCodeProcess(c->process, &code))
+            return w32_fail(XIPC_ESYS, "GetExitCodeProcess", NULL,
+                            GetLastError());
+        c->code = exit_status(code);
+        c->ended = 1;
+    }
+    *exit_code = c->code;
+    return 0;
+}
+
+int xipc__child_kill(xipc__child *c)
+{
+    DWORD e;
+
+    if (c->ended || WaitForSingleObject(c->process, 0) == WAIT_OBJECT_0)
+        return 0;
+    /* The code a POSIX wait reports for SIGKILL, so both platforms agree. */
+    if (TerminateProcess(c->process, XIPC_PROC_KILLED))
+        return 0;
+    /* Terminating a process that has just ended fails with "access
+     * denied"; that is the "already ended" case, not an error. */
+    e = GetLastError();
+    if (WaitForSingleObject(c->process, 0) == WAIT_OBJECT_0)
+        return 0;
+    return w32_fail(XIPC_ESYS, "TerminateProcess", NULL, e);
+}
+
+int64_t xipc__child_pid(const xipc__child *c)
+{
+    return (int64_t)c->pid;
+}
+
+void xipc__child_free(xipc__child *c)
+{
+    CloseHandle(c->process);
+    free(c);
+}

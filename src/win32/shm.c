@@ -1,0 +1,520 @@
+/*
+ * shm.c - named segments for the Windows backend: pagefile-backed sections
+ * (CreateFileMappingW/MapViewOfFile) in the Local\ namespace, with the
+ * lifetime of include/xipc.h.
+ *
+ * A Windows section lives exactly while a handle to it is open, and the
+ * kernel closes every handle of a process however it ends, so "an object
+ * lives while held; the last close, exit or kill destroys it" comes for free
+ * and nothing is ever stale. What Windows cannot do is take the name away
+ * from a live section, which unlink needs. So a name is backed by up to
+ * XIPC_W32_GENS generations of sections, "Local\xipc.m.<name>.<gen>", each
+ * starting with a private 64-byte prefix in front of the core's bytes: a
+ * magic, stored once the creator's init has succeeded, and an "unlinked"
+ * flag. The live object of a name is the generation whose prefix has the
+ * magic and no flag; unlink sets the flag, and a later create takes a
+ * generation that does not exist. The core never sees the prefix: its base
+ * is the mapping + 64 and the sizes it gives and gets exclude the prefix.
+ *
+ * Create, open, close and unlink of one name are serialised across processes
+ * by the named mutex "Local\xipc.n.<name>", which the kernel hands on
+ * (abandoned) if its owner dies. Windows has one namespace for every kind of
+ * kernel object, so each kind gets its own prefix ("m" for mappings, "n" for
+ * the name lock) and objects of one user name never collide.
+ */
+#include "../internal.h"
+#include "../platform.h"
+
+#include <windows.h>
+#include <aclapi.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How many sections one name may have at once: the live one plus those that
+ * were unlinked while still held. */
+#define XIPC_W32_GENS 16
+
+/* Room for "Local\xipc.m.<name>.<gen>" and its NUL. */
+#define KNAME_BUF (sizeof "Local\\xipc.m.." + XIPC_NAME_MAX + 4)
+
+/* The backend's prefix in front of the core's bytes. */
+#define PREFIX_SIZE 64u
+#define PREFIX_MAGIC UINT64_C(0x3233572d43504958) /* "XIPC-W32" */
+
+struct seg_prefix {
+    uint64_t magic;         /* PREFIX_MAGIC once the creator's init succeeded */
+    volatile LONG unlinked; /* 1 once unlink has freed the name */
+    unsigned char pad[PREFIX_SIZE - 12];
+};
+_Static_assert(sizeof(struct seg_prefix) == PREFIX_SIZE,
+               "the backend prefix is 64 bytes");
+
+struct xipc__seg {
+    HANDLE map;
+    void *view;      /* the whole section: the prefix, then the core's bytes */
+    uint64_t mapped; /* bytes of the view, as VirtualQuery reports them */
+    char name[XIPC__NAME_BUF];
+    char kname[KNAME_BUF]; /* the section's kernel name, for messages */
+};
+
+/* Translates a Win32 error to an xipc code; out_of_memory is the code for
+ * the "not enough memory / commit" family, which means XIPC_ENOSPC when a
+ * section is created and XIPC_ENOMEM when a view is mapped. */
+static int w32_rc(DWORD e, int out_of_memory)
+{
+    switch (e) {
+    case ERROR_ACCESS_DENIED:
+        return XIPC_EACCES;
+    case ERROR_FILE_NOT_FOUND:
+        return XIPC_ENOENT;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+    case ERROR_COMMITMENT_LIMIT:
+        return out_of_memory;
+    default:
+        return XIPC_ESYS;
+    }
+}
+
+/* Records that `what` failed on `name` with Win32 error e, with Windows'
+ * text for it, and returns the xipc code. */
+static int w32_fail(const char *what, const char *name, DWORD e,
+                    int out_of_memory)
+{
+    char msg[200];
+    size_t n = (size_t)snprintf(msg, sizeof msg,
+                                "Win32 error %lu: ", (unsigned long)e);
+    DWORD len = FormatMessageA(
+        FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, e, 0,
+        msg + n, (DWORD)(sizeof msg - n), NULL);
+
+    /* "Win32 error 5: Access denied", without the text's ". \r\n" tail, or
+     * just "Win32 error 5" when Windows has no text for it. */
+    while (len > 0 && strchr(" .\r\n", msg[n + len - 1]) != NULL)
+        len--;
+    if (len == 0)
+        n -= 2;
+    msg[n + len] = '\0';
+    return xipc__fail(w32_rc(e, out_of_memory), what, name, msg);
+}
+
+/* Writes the kernel name "Local\xipc.<kind>.<name>" (gen < 0) or
+ * "Local\xipc.<kind>.<name>.<gen>" twice: narrow for messages and wide for
+ * the W functions. Names reaching the seam are ASCII, so widening is a
+ * copy. */
+static void kernel_name(char narrow[KNAME_BUF], wchar_t wide[KNAME_BUF],
+                        char kind, const char *name, int gen)
+{
+    size_t i;
+
+    if (gen < 0)
+        snprintf(narrow, KNAME_BUF, "Local\\xipc.%c.%s", kind, name);
+    else
+        snprintf(narrow, KNAME_BUF, "Local\\xipc.%c.%s.%d", kind, name, gen);
+    for (i = 0; (wide[i] = (wchar_t)(unsigned char)narrow[i]) != 0; i++)
+        ;
+}
+
+/* Takes the cross-process lock of one name. Returns 0 and the locked mutex
+ * in *out, or a negative xipc code. */
+static int name_lock(const char *name, HANDLE *out)
+{
+    char kname[KNAME_BUF];
+    wchar_t wname[KNAME_BUF];
+    HANDLE m;
+    DWORD r, e;
+
+    kernel_name(kname, wname, 'n', name, -1);
+    if ((m = CreateMutexW(NULL, FALSE, wname)) == NULL)
+        return w32_fail("CreateMutexW", kname, GetLastError(), XIPC_ENOMEM);
+    /* WAIT_ABANDONED still gives us the mutex: its owner died holding it,
+     * and nothing it left matters, since a section it was creating carries
+     * no magic yet and dies with the owner's handles. */
+    r = WaitForSingleObject(m, INFINITE);
+    if (r != WAIT_OBJECT_0 && r != WAIT_ABANDONED) {
+        e = GetLastError();
+        CloseHandle(m);
+        return w32_fail("WaitForSingleObject", kname, e, XIPC_ENOMEM);
+    }
+    *out = m;
+    return 0;
+}
+
+static void name_unlock(HANDLE m)
+{
+    ReleaseMutex(m);
+    CloseHandle(m);
+}
+
+/* Unmaps the view and closes the handle, if any. */
+static void seg_release(xipc__seg *s)
+{
+    if (s->view != NULL)
+        UnmapViewOfFile(s->view);
+    if (s->map != NULL)
+        CloseHandle(s->map);
+    s->view = NULL;
+    s->map = NULL;
+}
+
+enum { GEN_NONE, GEN_DEAD, GEN_LIVE, GEN_FOREIGN };
+
+/* With the name lock held: opens generation `gen` of `name` with `access`
+ * (FILE_MAP_READ, maybe with FILE_MAP_WRITE) and maps all of it into s.
+ * Returns GEN_NONE if there is no such section (s then holds nothing);
+ * otherwise s holds the section and the result says what it is: GEN_LIVE,
+ * GEN_DEAD (unlinked, or left by a creator that died before its init
+ * finished) or GEN_FOREIGN (not made by xipc). Returns a negative code, with
+ * s holding nothing, if a call fails. */
+static int probe(xipc__seg *s, const char *name, int gen, DWORD access)
+{
+    wchar_t wname[KNAME_BUF];
+    MEMORY_BASIC_INFORMATION mbi;
+    const struct seg_prefix *p;
+    DWORD e;
+
+    kernel_name(s->kname, wname, 'm', name, gen);
+    /* READ_CONTROL lets xipc__seg_owner_only() read the security of a
+     * section this process opened rather than created. */
+    s->map = OpenFileMappingW(access | READ_CONTROL, FALSE, wname);
+    if (s->map == NULL) {
+        e = GetLastError();
+        /* ERROR_INVALID_HANDLE: the name is taken by a kernel object of
+         * another type, which is no section of ours. */
+        if (e == ERROR_FILE_NOT_FOUND || e == ERROR_INVALID_HANDLE)
+            return GEN_NONE;
+        return w32_fail("OpenFileMappingW", s->kname, e, XIPC_ENOMEM);
+    }
+    s->view = MapViewOfFile(s->map, access, 0, 0, 0);
+    if (s->view == NULL) {
+        e = GetLastError();
+        seg_release(s);
+        return w32_fail("MapViewOfFile", s->kname, e, XIPC_ENOMEM);
+    }
+    if (VirtualQuery(s->view, &mbi, sizeof mbi) == 0) {
+        e = GetLastError();
+        seg_release(s);
+        return w32_fail("VirtualQuery", s->kname, e, XIPC_ENOMEM);
+    }
+    s->mapped = (uint64_t)mbi.RegionSize;
+    if (s->mapped < PREFIX_SIZE)
+        return GEN_FOREIGN;
+    /* The prefix is written and read only under the name lock, whose
+     * acquire and release order the accesses; no barrier is needed here. */
+    p = s->view;
+    if (p->magic == 0)
+        return GEN_DEAD;
+    if (p->magic != PREFIX_MAGIC)
+        return GEN_FOREIGN;
+    return p->unlinked ? GEN_DEAD : GEN_LIVE;
+}
+
+/* Checks that the system can commit `total` bytes. Windows charges a
+ * SEC_COMMIT section against the commit limit when it is created (and fails
+ * with ERROR_COMMITMENT_LIMIT), but Wine does not enforce commit at all: a
+ * 1 TiB section succeeds there and its pages would fail only when touched.
+ * Comparing with the available commit first gives XIPC_ENOSPC on both. */
+static int reserve_check(const char *name, uint64_t total)
+{
+    MEMORYSTATUSEX ms;
+
+    ms.dwLength = sizeof ms;
+    if (!GlobalMemoryStatusEx(&ms))
+        return w32_fail("GlobalMemoryStatusEx", name, GetLastError(),
+                        XIPC_ENOMEM);
+    if (total > ms.ullAvailPageFile)
+        return xipc__fail(XIPC_ENOSPC, "create", name,
+                          "larger than the memory the system can commit");
+    return 0;
+}
+
+/* Fills sa with a security descriptor carrying the caller's default DACL,
+ * taken from its token; *dd receives the buffer behind it, to be freed by
+ * the caller. A section created without a descriptor gets that default DACL
+ * on Windows, but Wine leaves it with no DACL at all (open to everyone), so
+ * the default is given explicitly. */
+static int default_security(SECURITY_ATTRIBUTES *sa, SECURITY_DESCRIPTOR *sd,
+                            TOKEN_DEFAULT_DACL **dd, const char *name)
+{
+    HANDLE token;
+    DWORD n = 0, e = 0;
+
+    *dd = NULL;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return w32_fail("OpenProcessToken", name, GetLastError(), XIPC_ENOMEM);
+    if (!GetTokenInformation(token, TokenDefaultDacl, NULL, 0, &n) &&
+        (e = GetLastError()) != ERROR_INSUFFICIENT_BUFFER) {
+        CloseHandle(token);
+        return w32_fail("GetTokenInformation", name, e, XIPC_ENOMEM);
+    }
+    if ((*dd = malloc(n)) == NULL) {
+        CloseHandle(token);
+        return xipc__fail(XIPC_ENOMEM, "malloc", name, NULL);
+    }
+    if (!GetTokenInformation(token, TokenDefaultDacl, *dd, n, &n)) {
+        e = GetLastError();
+        CloseHandle(token);
+        return w32_fail("GetTokenInformation", name, e, XIPC_ENOMEM);
+    }
+    CloseHandle(token);
+    sa->nLength = sizeof *sa;
+    sa->bInheritHandle = FALSE;
+    sa->lpSecurityDescriptor = NULL;
+    /* A token without a default DACL leaves the choice to the system;
+     * owner_only() then reports what it chose. */
+    if ((*dd)->DefaultDacl != NULL) {
+        if (!InitializeSecurityDescriptor(sd, SECURITY_DESCRIPTOR_REVISION) ||
+            !SetSecurityDescriptorDacl(sd, TRUE, (*dd)->DefaultDacl, FALSE))
+            return w32_fail("SetSecurityDescriptorDacl", name, GetLastError(),
+                            XIPC_ENOMEM);
+        sa->lpSecurityDescriptor = sd;
+    }
+    return 0;
+}
+
+/* With the name lock held: creates generation `gen` of `name` with `total`
+ * bytes into s->map. Returns 0, 1 if that generation's name is already
+ * taken (by a section, or by another type of kernel object), or a negative
+ * code. */
+static int new_section(xipc__seg *s, const char *name, int gen, uint64_t total,
+                       SECURITY_ATTRIBUTES *sa)
+{
+    wchar_t wname[KNAME_BUF];
+    DWORD e;
+
+    kernel_name(s->kname, wname, 'm', name, gen);
+    s->map = CreateFileMappingW(INVALID_HANDLE_VALUE, sa,
+                                PAGE_READWRITE | SEC_COMMIT,
+                                (DWORD)(total >> 32), (DWORD)total, wname);
+    e = GetLastError();
+    if (s->map == NULL)
+        return e == ERROR_INVALID_HANDLE
+                   ? 1
+                   : w32_fail("CreateFileMappingW", s->kname, e, XIPC_ENOSPC);
+    if (e == ERROR_ALREADY_EXISTS) {
+        /* An unlinked section still held: not ours to reuse. */
+        seg_release(s);
+        return 1;
+    }
+    return 0;
+}
+
+int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
+                     xipc__seg_init_fn init, void *ctx)
+{
+    uint64_t total = size + PREFIX_SIZE;
+    SECURITY_ATTRIBUTES sa;
+    SECURITY_DESCRIPTOR sd;
+    TOKEN_DEFAULT_DACL *dd = NULL;
+    struct seg_prefix *p;
+    xipc__seg *s;
+    HANDLE lk;
+    int gen, rc;
+
+    if (size > SIZE_MAX - PREFIX_SIZE)
+        return xipc__fail(XIPC_EINVAL, "xipc__seg_create", name,
+                          "size too large for this system");
+    if ((s = calloc(1, sizeof *s)) == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
+    memcpy(s->name, name, strlen(name) + 1);
+    if ((rc = name_lock(name, &lk)) != 0) {
+        free(s);
+        return rc;
+    }
+    /* A live generation makes the name taken; so does a foreign section,
+     * which open would report as XIPC_ECORRUPT. */
+    for (gen = 0; gen < XIPC_W32_GENS; gen++) {
+        rc = probe(s, name, gen, FILE_MAP_READ);
+        seg_release(s);
+        if (rc == GEN_LIVE || rc == GEN_FOREIGN)
+            rc = xipc__fail(XIPC_EEXIST, "create", name, NULL);
+        if (rc < 0)
+            goto fail;
+    }
+    if ((rc = reserve_check(name, total)) != 0 ||
+        (rc = default_security(&sa, &sd, &dd, name)) != 0)
+        goto fail;
+    /* The first generation that does not exist; the others are unlinked
+     * sections that their holders still use. */
+    for (gen = 0; gen < XIPC_W32_GENS; gen++)
+        if ((rc = new_section(s, name, gen, total, &sa)) != 1)
+            break;
+    if (gen == XIPC_W32_GENS)
+        rc = xipc__fail(XIPC_EBUSY, "create", name,
+                        "every generation of the name is taken by an "
+                        "unlinked object that is still held");
+    if (rc != 0)
+        goto fail;
+    s->view = MapViewOfFile(s->map, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, 0);
+    if (s->view == NULL) {
+        rc = w32_fail("MapViewOfFile", s->kname, GetLastError(), XIPC_ENOMEM);
+        goto fail;
+    }
+    s->mapped = total;
+    /* A new section is zero-filled already. */
+    if ((rc = init((unsigned char *)s->view + PREFIX_SIZE, size, ctx)) != 0)
+        goto fail;
+    /* Only now does the section count as live: a creator that dies before
+     * this line leaves a generation that probe() reports as dead. */
+    p = s->view;
+    p->magic = PREFIX_MAGIC;
+    name_unlock(lk);
+    free(dd);
+    *out = s;
+    return 0;
+
+fail:
+    seg_release(s); /* our handle was the only one: the section dies */
+    name_unlock(lk);
+    free(dd);
+    free(s);
+    return rc;
+}
+
+int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
+                   xipc__seg_check_fn check, void *ctx)
+{
+    DWORD access = readonly ? FILE_MAP_READ : FILE_MAP_READ | FILE_MAP_WRITE;
+    xipc__seg *s;
+    HANDLE lk;
+    int gen, rc = GEN_NONE;
+
+    if ((s = calloc(1, sizeof *s)) == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
+    memcpy(s->name, name, strlen(name) + 1);
+    if ((rc = name_lock(name, &lk)) != 0) {
+        free(s);
+        return rc;
+    }
+    /* Generations can have gaps (an old one destroyed, a newer one live),
+     * so every one is looked at until the live one is found. */
+    for (gen = 0; gen < XIPC_W32_GENS && rc != GEN_LIVE; gen++) {
+        seg_release(s);
+        if ((rc = probe(s, name, gen, access)) < 0)
+            goto fail;
+        if (rc == GEN_FOREIGN) {
+            rc = xipc__fail(XIPC_ECORRUPT, "open", s->kname,
+                            "not an xipc object");
+            goto fail;
+        }
+    }
+    if (rc != GEN_LIVE) {
+        rc = xipc__fail(XIPC_ENOENT, "open", name, NULL);
+        goto fail;
+    }
+    rc = check((unsigned char *)s->view + PREFIX_SIZE, s->mapped - PREFIX_SIZE,
+               ctx);
+    if (rc != 0)
+        goto fail;
+    name_unlock(lk);
+    *out = s;
+    return 0;
+
+fail:
+    seg_release(s);
+    name_unlock(lk);
+    free(s);
+    return rc;
+}
+
+void xipc__seg_close(xipc__seg *s)
+{
+    HANDLE lk;
+    int locked = name_lock(s->name, &lk) == 0;
+
+    /* The kernel destroys the section with its last handle; the name needs
+     * no cleanup. Without the lock (only if the mutex cannot be made) the
+     * handle is released all the same. */
+    seg_release(s);
+    if (locked)
+        name_unlock(lk);
+    free(s);
+}
+
+void *xipc__seg_base(const xipc__seg *s)
+{
+    return (unsigned char *)s->view + PREFIX_SIZE;
+}
+
+int xipc__seg_unlink(const char *name)
+{
+    xipc__seg s;
+    HANDLE lk;
+    int gen, rc = GEN_NONE;
+
+    memset(&s, 0, sizeof s);
+    if ((rc = name_lock(name, &lk)) != 0)
+        return rc;
+    for (gen = 0; gen < XIPC_W32_GENS; gen++) {
+        if ((rc = probe(&s, name, gen, FILE_MAP_READ | FILE_MAP_WRITE)) < 0)
+            break;
+        if (rc == GEN_LIVE) {
+            struct seg_prefix *p = s.view;
+            InterlockedExchange(&p->unlinked, 1);
+        }
+        seg_release(&s);
+        if (rc == GEN_LIVE || rc == GEN_FOREIGN)
+            break;
+    }
+    name_unlock(lk);
+    if (rc == GEN_LIVE)
+        return 0;
+    if (rc == GEN_FOREIGN)
+        return xipc__fail(XIPC_ECORRUPT, "unlink", s.kname,
+                          "not an xipc object");
+    if (rc < 0)
+        return rc;
+    return xipc__fail(XIPC_ENOENT, "unlink", name, NULL);
+}
+
+int xipc__seg_sweep(const char *prefix, void (*cb)(const char *name, void *ctx),
+                    void *ctx)
+{
+    /* The kernel destroys a section with its last handle, so no section is
+     * ever stale and there is nothing to remove. */
+    (void)prefix;
+    (void)cb;
+    (void)ctx;
+    return 0;
+}
+
+int xipc__seg_present(const char *name)
+{
+    char kname[KNAME_BUF];
+    wchar_t wname[KNAME_BUF];
+    HANDLE h;
+    DWORD e;
+    int gen;
+
+    /* Any generation counts, unlinked ones that are still held too. */
+    for (gen = 0; gen < XIPC_W32_GENS; gen++) {
+        kernel_name(kname, wname, 'm', name, gen);
+        if ((h = OpenFileMappingW(FILE_MAP_READ, FALSE, wname)) != NULL) {
+            CloseHandle(h);
+            return 1;
+        }
+        e = GetLastError();
+        if (e != ERROR_FILE_NOT_FOUND && e != ERROR_INVALID_HANDLE)
+            return 1; /* something is there, if we may not open it */
+    }
+    return 0;
+}
+
+int xipc__seg_owner_only(const xipc__seg *s)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PACL dacl = NULL;
+    DWORD e;
+    int rc;
+
+    e = GetSecurityInfo(s->map, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION,
+                        NULL, NULL, &dacl, NULL, &sd);
+    if (e != ERROR_SUCCESS)
+        return w32_fail("GetSecurityInfo", s->kname, e, XIPC_ENOMEM);
+    /* A NULL DACL would grant everyone full access. */
+    rc = dacl != NULL;
+    LocalFree(sd);
+    return rc;
+}

@@ -209,6 +209,68 @@ XIPC_API void *xipc_shm_data(const xipc_shm *shm);
 XIPC_API int xipc_shm_readonly(const xipc_shm *shm);
 
 /* ------------------------------------------------------------------------
+ * Lock and RLock: Python's multiprocessing.Lock / RLock, robust.
+ *
+ * A named lock owned by a thread: threads of one process contend exactly as
+ * processes do. The uncontended acquire and release make no system call.
+ *  - Lock is not recursive: acquiring a Lock you hold is XIPC_EDEADLK (it
+ *    would deadlock), whatever the timeout. RLock counts: release it as many
+ *    times as you acquired it.
+ *  - Only the holder may release: otherwise XIPC_EPERM.
+ *  - If the holder dies (its thread or process exits or is killed), the next
+ *    acquirer - including one already waiting - gets the lock with
+ *    XIPC_EOWNERDEAD: the data it protects may be half-updated. Repair it,
+ *    call xipc_lock_consistent(), carry on. Releasing without that makes the
+ *    lock XIPC_ENOTRECOVERABLE for everyone, for good.
+ * Lifetime, names and open checks are those of every xipc object; opening a
+ * Lock as an RLock (or anything else) is XIPC_EKIND.
+ * ------------------------------------------------------------------------ */
+
+typedef struct xipc_lock xipc_lock;
+
+/* Creates the named Lock (recursive = 0) or RLock (recursive = 1), free.
+ * Returns 0 and *out, or XIPC_EINVAL, XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES,
+ * XIPC_ENOMEM, XIPC_EBUSY, XIPC_ESYS. */
+XIPC_API int xipc_lock_create(xipc_lock **out, const char *name, int recursive);
+
+/* Opens the live named lock; `recursive` must match what its creator chose.
+ * Returns 0 and *out, or XIPC_EINVAL, XIPC_ENOENT, XIPC_EKIND (another kind
+ * of object, or the other of Lock/RLock), XIPC_EVERSION, XIPC_ECORRUPT,
+ * XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS. */
+XIPC_API int xipc_lock_open(xipc_lock **out, const char *name, int recursive);
+
+/* Releases the handle (the last holder's close destroys the lock).
+ * Returns 0, XIPC_EINVAL, or XIPC_EBUSY if a thread still holds the lock
+ * through this handle (release it first; the handle stays open). */
+XIPC_API int xipc_lock_close(xipc_lock *lock);
+
+/* Frees the name, as xipc_unlink(). */
+XIPC_API int xipc_lock_unlink(const char *name);
+
+/* Acquires the lock, waiting up to timeout_ms milliseconds (0: try once,
+ * XIPC_FOREVER: no limit) on the monotonic clock.
+ * Returns 0; XIPC_EOWNERDEAD (acquired: the previous holder died holding
+ * it); XIPC_ETIMEDOUT; XIPC_EDEADLK (a Lock the caller already holds);
+ * XIPC_ENOTRECOVERABLE; XIPC_EINVAL; XIPC_ESYS. */
+XIPC_API int xipc_lock_acquire(xipc_lock *lock, int64_t timeout_ms);
+
+/* Releases the lock (one level of an RLock). Returns 0, XIPC_EPERM (the
+ * caller does not hold it) or XIPC_EINVAL. */
+XIPC_API int xipc_lock_release(xipc_lock *lock);
+
+/* After XIPC_EOWNERDEAD: declares the protected data repaired, so that the
+ * lock stays usable. Returns 0, XIPC_EPERM (caller does not hold the lock),
+ * XIPC_EINVAL (no owner death to recover from). */
+XIPC_API int xipc_lock_consistent(xipc_lock *lock);
+
+/* Returns how many times the calling thread holds the lock (0 or 1 for a
+ * Lock), or XIPC_EINVAL for a NULL handle. */
+XIPC_API int xipc_lock_count(const xipc_lock *lock);
+
+/* Returns the lock's canonical name. */
+XIPC_API const char *xipc_lock_name(const xipc_lock *lock);
+
+/* ------------------------------------------------------------------------
  * Processes: Python's "spawn" start method, on every platform.
  *
  * A child is this same executable started again, told to run one function

@@ -47,7 +47,9 @@ int xipc__name_canon(const char *name, char out[XIPC__NAME_BUF]);
 
 /* Object kinds. The numbers are part of the layout. */
 enum xipc__kind {
-    XIPC__KIND_SHM = 1
+    XIPC__KIND_SHM = 1,
+    XIPC__KIND_LOCK = 2,
+    XIPC__KIND_RLOCK = 3
 };
 
 /* The fixed header at offset 0 of every segment. Fixed-width fields only, no
@@ -82,11 +84,32 @@ void xipc__hdr_publish(xipc__hdr *h);
 int xipc__hdr_check(const void *base, uint64_t mapped, enum xipc__kind kind,
                     xipc__hdr *out);
 
-/* ---- object internals for the tests ----------------------------------- */
+/* ---- objects (src/object.c) ------------------------------------------- */
 
 struct xipc__seg;
-/* Returns the segment behind a shm handle (src/shm.c). */
+
+/* Fills the kind-specific part of a new object (behind the header) while
+ * the creator still has the name to itself; returns 0 or an xipc code. */
+typedef int (*xipc__obj_init_fn)(void *base, void *ctx);
+
+/* Creates object `name` (already canonical) of `kind`: a segment of
+ * data_off + user_size bytes whose header is filled and, after init (may be
+ * NULL) succeeded, published. Returns 0 and *out, or a seam error. */
+int xipc__obj_create(struct xipc__seg **out, const char *name,
+                     enum xipc__kind kind, uint64_t data_off,
+                     uint64_t user_size, xipc__obj_init_fn init, void *ctx);
+
+/* Opens object `name` (already canonical), checking that it is a valid
+ * object of `kind`; *hdr receives the validated local copy of its header.
+ * Returns 0 and *out, or a seam or header error. */
+int xipc__obj_open(struct xipc__seg **out, const char *name,
+                   enum xipc__kind kind, int readonly, xipc__hdr *hdr);
+
+/* ---- object internals for the tests ----------------------------------- */
+
+/* Return the segment behind a handle (src/shm.c, src/lock.c). */
 struct xipc__seg *xipc__shm_seg(const xipc_shm *shm);
+struct xipc__seg *xipc__lock_seg(const xipc_lock *lock);
 
 /* ---- fault injection (src/error.c) ------------------------------------- */
 

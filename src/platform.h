@@ -101,6 +101,69 @@ int xipc__seg_present(const char *name);
 int xipc__seg_owner_only(const xipc__seg *seg);
 
 /* ------------------------------------------------------------------------
+ * Process-shared mutexes (sync.c): the lock inside Lock, RLock and every
+ * object that embeds one (Value, Array, Queue).
+ *
+ * A mutex lives in XIPC__MUTEX_SHARED_SIZE bytes of a segment, 64-byte
+ * aligned, that the backend alone interprets; each handle of the object
+ * attaches its own xipc__mutex to them. Semantics, identical on every
+ * backend (include/xipc.h documents them for users):
+ *  - owned by a thread; contended by threads of one process exactly as by
+ *    processes;
+ *  - non-recursive mutexes refuse re-acquisition by their owner
+ *    (XIPC_EDEADLK); recursive ones count it;
+ *  - only the owner may unlock (XIPC_EPERM otherwise);
+ *  - robust: if the owner thread or its process ends while holding, the
+ *    next acquirer (or one already waiting, within 1 second) gets the mutex
+ *    with XIPC_EOWNERDEAD; if it unlocks without calling consistent, every
+ *    later lock returns XIPC_ENOTRECOVERABLE;
+ *  - the uncontended lock and unlock make no system call; kernel objects are
+ *    used only to sleep and to wake sleepers.
+ * ------------------------------------------------------------------------ */
+
+#define XIPC__MUTEX_SHARED_SIZE 64
+
+typedef struct xipc__mutex xipc__mutex; /* backend-defined, per handle */
+
+/* Initialises the shared bytes of a new mutex (zero-filled memory of a
+ * segment being created, before it is published). Returns 0 or XIPC_ESYS. */
+int xipc__mutex_init(void *shared, int recursive);
+
+/* Attaches a handle to the mutex whose shared bytes are `shared`, inside
+ * segment `seg`; `index` tells apart several mutexes of one segment (the
+ * backend may name kernel objects after the segment and the index).
+ * Returns 0 and *out, or XIPC_ENOMEM / XIPC_ESYS. */
+int xipc__mutex_attach(xipc__mutex **out, void *shared, const xipc__seg *seg,
+                       unsigned index);
+
+/* Detaches the handle. Returns 0, or XIPC_EBUSY (and stays attached) if a
+ * thread holds the mutex through this handle: unmapping a held robust
+ * mutex would corrupt the process's robust list (glibc bug 14485). */
+int xipc__mutex_detach(xipc__mutex *m);
+
+/* Locks, waiting up to timeout_ms (0: try once; < 0: forever) measured on
+ * the monotonic clock from the call. Returns 0, XIPC_EOWNERDEAD (locked; the
+ * previous owner died holding it), XIPC_ETIMEDOUT, XIPC_EDEADLK
+ * (non-recursive and already held by the caller, whatever the timeout),
+ * XIPC_ENOTRECOVERABLE, or XIPC_ESYS. */
+int xipc__mutex_lock(xipc__mutex *m, int64_t timeout_ms);
+
+/* Unlocks one level (a recursive mutex is free after as many unlocks as
+ * locks). Returns 0 or XIPC_EPERM (the caller is not the owner). Unlocking
+ * after XIPC_EOWNERDEAD without xipc__mutex_consistent makes the mutex
+ * not recoverable. */
+int xipc__mutex_unlock(xipc__mutex *m);
+
+/* Marks the state protected by a mutex acquired with XIPC_EOWNERDEAD as
+ * repaired. Returns 0, or XIPC_EPERM (caller is not the owner) / XIPC_EINVAL
+ * (the mutex is not in the owner-died state). */
+int xipc__mutex_consistent(xipc__mutex *m);
+
+/* Returns the recursion depth held by the calling thread (0 if it does not
+ * hold the mutex). */
+int xipc__mutex_depth(const xipc__mutex *m);
+
+/* ------------------------------------------------------------------------
  * Processes (src/proc.c builds the public API on these).
  * ------------------------------------------------------------------------ */
 
@@ -153,6 +216,15 @@ const char *xipc__sys_backend(void);
 /* Writes one line of platform facts (OS, backend, page size, the lock
  * implementation) into buf, NUL-terminated, truncated to len bytes. */
 void xipc__sys_facts(char *buf, size_t len);
+
+/* Threads, for the tests and the benchmarks (a thread of a process owns a
+ * lock exactly as a process does). Starts fn(arg) in a new thread; returns
+ * 0 and *out, or XIPC_ENOMEM / XIPC_ESYS. */
+typedef struct xipc__thread xipc__thread;
+int xipc__thread_start(xipc__thread **out, int (*fn)(void *), void *arg);
+
+/* Waits for the thread to end, releases it and returns fn's result. */
+int xipc__thread_join(xipc__thread *t);
 
 /* Test support: sets the process's file-creation mask where the platform
  * has one and returns the previous mask; returns -1 (and does nothing) where

@@ -20,21 +20,6 @@ struct xipc_shm {
     char name[XIPC__NAME_BUF];
 };
 
-static int shm_init(void *base, uint64_t size, void *ctx)
-{
-    xipc__hdr *h = base;
-    (void)ctx;
-    xipc__hdr_init(h, XIPC__KIND_SHM, SHM_DATA_OFF, size - SHM_DATA_OFF);
-    XIPC__FAULT_POINT("create:init");
-    xipc__hdr_publish(h);
-    return 0;
-}
-
-static int shm_check(const void *base, uint64_t mapped, void *ctx)
-{
-    return xipc__hdr_check(base, mapped, XIPC__KIND_SHM, ctx);
-}
-
 static int shm_new(xipc_shm **out, const char *name, int readonly)
 {
     xipc_shm *shm = calloc(1, sizeof *shm);
@@ -62,8 +47,8 @@ int xipc_shm_create(xipc_shm **out, const char *name, size_t size)
                           "size must be 1 .. 2^62 bytes");
     if ((rc = shm_new(&shm, cname, 0)) != 0)
         return rc;
-    rc = xipc__seg_create(&shm->seg, cname, SHM_DATA_OFF + (uint64_t)size,
-                          shm_init, NULL);
+    rc = xipc__obj_create(&shm->seg, cname, XIPC__KIND_SHM, SHM_DATA_OFF,
+                          (uint64_t)size, NULL, NULL);
     if (rc != 0) {
         free(shm);
         return rc;
@@ -90,7 +75,7 @@ int xipc_shm_open(xipc_shm **out, const char *name, int flags)
         return xipc__fail(XIPC_EINVAL, "xipc_shm_open", cname, "bad flags");
     if ((rc = shm_new(&shm, cname, flags == XIPC_RDONLY)) != 0)
         return rc;
-    rc = xipc__seg_open(&shm->seg, cname, shm->readonly, shm_check, &h);
+    rc = xipc__obj_open(&shm->seg, cname, XIPC__KIND_SHM, shm->readonly, &h);
     if (rc != 0) {
         free(shm);
         return rc;

@@ -69,7 +69,8 @@ void t_fail(const char *file, int line, const char *fmt, ...);
 /* ---- names -------------------------------------------------------------- */
 
 /* Returns a fresh object name "t<pid>-<label>-<n>", unique per run, in a
- * static ring of buffers (valid for the next 15 calls). */
+ * static ring of buffers (valid for the next 15 calls: copy a name that a
+ * loop must keep). */
 const char *t_name(const char *label);
 
 /* The prefix every t_name() of this process starts with. */

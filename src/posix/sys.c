@@ -7,6 +7,9 @@
 #include "../platform.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sched.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -67,4 +70,44 @@ int xipc__sys_set_umask(int mask)
 void xipc__sys_die(int code)
 {
     _exit(code);
+}
+
+struct xipc__thread {
+    pthread_t t;
+    int (*fn)(void *);
+    void *arg;
+    int result;
+};
+
+static void *thread_main(void *p)
+{
+    xipc__thread *t = p;
+    t->result = t->fn(t->arg);
+    return NULL;
+}
+
+int xipc__thread_start(xipc__thread **out, int (*fn)(void *), void *arg)
+{
+    xipc__thread *t = calloc(1, sizeof *t);
+    int e;
+
+    if (t == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
+    t->fn = fn;
+    t->arg = arg;
+    if ((e = pthread_create(&t->t, NULL, thread_main, t)) != 0) {
+        free(t);
+        return xipc__fail(XIPC_ESYS, "pthread_create", NULL, strerror(e));
+    }
+    *out = t;
+    return 0;
+}
+
+int xipc__thread_join(xipc__thread *t)
+{
+    int r;
+    pthread_join(t->t, NULL);
+    r = t->result;
+    free(t);
+    return r;
 }

@@ -1,0 +1,137 @@
+/*
+ * lock.c - Lock and RLock: a named object whose only content is one robust
+ * process-shared mutex (src/platform.h, sync.c of each backend), placed one
+ * cache line after the header. Portable.
+ */
+#include "internal.h"
+#include "platform.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The mutex's shared bytes sit behind the header; nothing follows them. */
+#define LOCK_MUTEX_OFF 64u
+#define LOCK_DATA_OFF (LOCK_MUTEX_OFF + XIPC__MUTEX_SHARED_SIZE)
+
+struct xipc_lock {
+    xipc__seg *seg;
+    xipc__mutex *mutex;
+    char name[XIPC__NAME_BUF];
+};
+
+static int lock_init(void *base, void *ctx)
+{
+    return xipc__mutex_init((unsigned char *)base + LOCK_MUTEX_OFF,
+                            *(const int *)ctx);
+}
+
+/* Creates (create != 0) or opens the lock and attaches to its mutex. */
+static int lock_get(xipc_lock **out, const char *name, int recursive,
+                    int create)
+{
+    enum xipc__kind kind = recursive ? XIPC__KIND_RLOCK : XIPC__KIND_LOCK;
+    xipc_lock *l;
+    xipc__hdr h;
+    int rc;
+
+    xipc__clear_error();
+    if (out == NULL || (recursive != 0 && recursive != 1))
+        return xipc__fail(XIPC_EINVAL, create ? "xipc_lock_create"
+                                              : "xipc_lock_open",
+                          NULL, "NULL out or recursive not 0/1");
+    if ((l = calloc(1, sizeof *l)) == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
+    if ((rc = xipc__name_canon(name, l->name)) != 0)
+        goto fail;
+    if (create)
+        rc = xipc__obj_create(&l->seg, l->name, kind, LOCK_DATA_OFF, 0,
+                              lock_init, &recursive);
+    else if ((rc = xipc__obj_open(&l->seg, l->name, kind, 0, &h)) == 0 &&
+             h.data_off != LOCK_DATA_OFF) {
+        xipc__seg_close(l->seg);
+        rc = xipc__fail(XIPC_ECORRUPT, "open", l->name,
+                        "a lock of another layout");
+    }
+    if (rc != 0)
+        goto fail;
+    rc = xipc__mutex_attach(&l->mutex,
+                            (unsigned char *)xipc__seg_base(l->seg) +
+                                LOCK_MUTEX_OFF,
+                            l->seg, 0);
+    if (rc != 0) {
+        xipc__seg_close(l->seg);
+        goto fail;
+    }
+    *out = l;
+    return 0;
+
+fail:
+    free(l);
+    return rc;
+}
+
+int xipc_lock_create(xipc_lock **out, const char *name, int recursive)
+{
+    return lock_get(out, name, recursive, 1);
+}
+
+int xipc_lock_open(xipc_lock **out, const char *name, int recursive)
+{
+    return lock_get(out, name, recursive, 0);
+}
+
+int xipc_lock_close(xipc_lock *l)
+{
+    int rc;
+
+    if (l == NULL)
+        return XIPC_EINVAL;
+    if ((rc = xipc__mutex_detach(l->mutex)) != 0)
+        return rc;
+    xipc__seg_close(l->seg);
+    free(l);
+    return 0;
+}
+
+int xipc_lock_unlink(const char *name)
+{
+    return xipc_unlink(name);
+}
+
+int xipc_lock_acquire(xipc_lock *l, int64_t timeout_ms)
+{
+    if (l == NULL)
+        return XIPC_EINVAL;
+    return xipc__mutex_lock(l->mutex, timeout_ms);
+}
+
+int xipc_lock_release(xipc_lock *l)
+{
+    if (l == NULL)
+        return XIPC_EINVAL;
+    return xipc__mutex_unlock(l->mutex);
+}
+
+int xipc_lock_consistent(xipc_lock *l)
+{
+    if (l == NULL)
+        return XIPC_EINVAL;
+    return xipc__mutex_consistent(l->mutex);
+}
+
+int xipc_lock_count(const xipc_lock *l)
+{
+    if (l == NULL)
+        return XIPC_EINVAL;
+    return xipc__mutex_depth(l->mutex);
+}
+
+const char *xipc_lock_name(const xipc_lock *l)
+{
+    return l ? l->name : NULL;
+}
+
+xipc__seg *xipc__lock_seg(const xipc_lock *l)
+{
+    return l->seg;
+}

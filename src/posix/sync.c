@@ -1,0 +1,225 @@
+/*
+ * sync.c - process-shared mutexes for the POSIX backend: a robust,
+ * process-shared pthread mutex in the segment (error-checking or recursive),
+ * whose owner-death reporting the kernel does through the robust futex list.
+ * The uncontended lock and unlock are glibc's futex fast path: no system
+ * call. Robustness was found at configure time (CMakeLists.txt), since
+ * PTHREAD_MUTEX_ROBUST is an enum on glibc and #ifdef cannot see it.
+ */
+#define _GNU_SOURCE
+#include "../internal.h"
+#include "../platform.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The shared bytes. Everything but the mutex is written only by the thread
+ * holding it; other threads read `owner` to learn that they are not the
+ * owner (a thread never finds its own id there unless it holds it). */
+struct shared {
+    pthread_mutex_t mutex;
+    _Atomic int32_t owner;  /* kernel thread id of the holder, 0 if none */
+    int32_t depth;          /* recursion depth of the holder */
+    int32_t owner_pid;      /* the holder's process... */
+    _Atomic int32_t health; /* HEALTHY, INCONSISTENT or LOST */
+    uint64_t owner_mapping; /* ...and its address of these bytes */
+};
+
+/* health: INCONSISTENT from a lock that found the owner dead until
+ * consistent; LOST, for good, once released while INCONSISTENT. */
+enum { HEALTHY = 0, INCONSISTENT = 1, LOST = 2 };
+_Static_assert(sizeof(struct shared) <= XIPC__MUTEX_SHARED_SIZE,
+               "the mutex fits its shared bytes");
+
+struct xipc__mutex {
+    struct shared *sh;
+};
+
+/* The calling thread's kernel id, asked of the kernel once per thread. */
+static int32_t self_tid(void)
+{
+    static _Thread_local int32_t tid;
+    if (tid == 0)
+        tid = (int32_t)gettid();
+    return tid;
+}
+
+/* This process's id, asked of the kernel once. */
+static int32_t self_pid(void)
+{
+    static _Atomic int32_t pid;
+    int32_t p = atomic_load_explicit(&pid, memory_order_relaxed);
+    if (p == 0) {
+        p = (int32_t)getpid();
+        atomic_store_explicit(&pid, p, memory_order_relaxed);
+    }
+    return p;
+}
+
+int xipc__mutex_init(void *shared, int recursive)
+{
+    struct shared *sh = shared;
+    pthread_mutexattr_t a;
+    int e;
+
+    if ((e = pthread_mutexattr_init(&a)) != 0)
+        return xipc__fail(XIPC_ESYS, "pthread_mutexattr_init", NULL,
+                          strerror(e));
+    e = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+    if (e == 0)
+        e = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+    if (e == 0)
+        e = pthread_mutexattr_settype(&a, recursive
+                                              ? PTHREAD_MUTEX_RECURSIVE
+                                              : PTHREAD_MUTEX_ERRORCHECK);
+    if (e == 0)
+        e = pthread_mutex_init(&sh->mutex, &a);
+    pthread_mutexattr_destroy(&a);
+    if (e != 0)
+        return xipc__fail(XIPC_ESYS, "pthread_mutex_init", NULL, strerror(e));
+    atomic_store_explicit(&sh->owner, 0, memory_order_relaxed);
+    sh->depth = 0;
+    return 0;
+}
+
+int xipc__mutex_attach(xipc__mutex **out, void *shared, const xipc__seg *seg,
+                       unsigned index)
+{
+    xipc__mutex *m = calloc(1, sizeof *m);
+    (void)seg;
+    (void)index;
+    if (m == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
+    m->sh = shared;
+    *out = m;
+    return 0;
+}
+
+int xipc__mutex_detach(xipc__mutex *m)
+{
+    /* glibc links a held robust mutex into its owner thread's robust list
+     * by its address in the mapping the lock was taken through; unmapping
+     * that while it is held would let the kernel write into whatever is
+     * mapped there later (glibc bug 14485). */
+    if (atomic_load_explicit(&m->sh->owner, memory_order_relaxed) != 0 &&
+        m->sh->owner_pid == self_pid() &&
+        m->sh->owner_mapping == (uint64_t)(uintptr_t)m->sh)
+        return xipc__fail(XIPC_EBUSY, "close", NULL,
+                          "the lock is still held through this handle");
+    free(m);
+    return 0;
+}
+
+/* An absolute CLOCK_MONOTONIC time timeout_ms from now. */
+static struct timespec deadline(int64_t timeout_ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(timeout_ms / 1000);
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    return ts;
+}
+
+int xipc__mutex_lock(xipc__mutex *m, int64_t timeout_ms)
+{
+    struct shared *sh = m->sh;
+    struct timespec ts;
+    int e;
+
+    /* glibc's trylock of a not-recoverable mutex leaves it locked by the
+     * caller (and a later lock then says EDEADLK), so xipc keeps its own
+     * record of the loss and answers from it without calling glibc. */
+    if (atomic_load_explicit(&sh->health, memory_order_acquire) == LOST)
+        return XIPC_ENOTRECOVERABLE;
+    if (timeout_ms < 0) {
+        e = pthread_mutex_lock(&sh->mutex);
+    } else if (timeout_ms == 0) {
+        e = pthread_mutex_trylock(&sh->mutex);
+        /* trylock says EBUSY even to the owner of an error-checking mutex;
+         * a wait that has already expired tells EDEADLK from ETIMEDOUT. */
+        if (e == EBUSY) {
+            ts = deadline(0);
+            e = pthread_mutex_clocklock(&sh->mutex, CLOCK_MONOTONIC, &ts);
+        }
+    } else {
+        ts = deadline(timeout_ms);
+        e = pthread_mutex_clocklock(&sh->mutex, CLOCK_MONOTONIC, &ts);
+    }
+    switch (e) {
+    case 0:
+    case EOWNERDEAD:
+        if (e == EOWNERDEAD) {
+            sh->depth = 0; /* the dead owner's levels died with it */
+            atomic_store_explicit(&sh->health, INCONSISTENT,
+                                  memory_order_relaxed);
+        }
+        if (sh->depth++ == 0) {
+            sh->owner_pid = self_pid();
+            sh->owner_mapping = (uint64_t)(uintptr_t)sh;
+            atomic_store_explicit(&sh->owner, self_tid(),
+                                  memory_order_relaxed);
+        }
+        return e == 0 ? 0 : XIPC_EOWNERDEAD;
+    case EBUSY:
+    case ETIMEDOUT:
+        return XIPC_ETIMEDOUT;
+    case EDEADLK:
+        return XIPC_EDEADLK;
+    case ENOTRECOVERABLE:
+        return XIPC_ENOTRECOVERABLE;
+    default:
+        return xipc__fail(XIPC_ESYS, "pthread_mutex_lock", NULL, strerror(e));
+    }
+}
+
+int xipc__mutex_unlock(xipc__mutex *m)
+{
+    struct shared *sh = m->sh;
+    int e;
+
+    if (atomic_load_explicit(&sh->owner, memory_order_relaxed) != self_tid())
+        return XIPC_EPERM;
+    if (--sh->depth == 0) {
+        atomic_store_explicit(&sh->owner, 0, memory_order_relaxed);
+        if (atomic_load_explicit(&sh->health, memory_order_relaxed) ==
+            INCONSISTENT)
+            atomic_store_explicit(&sh->health, LOST, memory_order_release);
+    }
+    e = pthread_mutex_unlock(&sh->mutex);
+    if (e != 0)
+        return e == EPERM ? XIPC_EPERM
+                          : xipc__fail(XIPC_ESYS, "pthread_mutex_unlock", NULL,
+                                       strerror(e));
+    return 0;
+}
+
+int xipc__mutex_consistent(xipc__mutex *m)
+{
+    struct shared *sh = m->sh;
+    int e;
+
+    if (atomic_load_explicit(&sh->owner, memory_order_relaxed) != self_tid())
+        return XIPC_EPERM;
+    e = pthread_mutex_consistent(&sh->mutex);
+    if (e != 0)
+        return XIPC_EINVAL;
+    atomic_store_explicit(&sh->health, HEALTHY, memory_order_relaxed);
+    return 0;
+}
+
+int xipc__mutex_depth(const xipc__mutex *m)
+{
+    const struct shared *sh = m->sh;
+    if (atomic_load_explicit(&sh->owner, memory_order_relaxed) != self_tid())
+        return 0;
+    return sh->depth;
+}

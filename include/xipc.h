@@ -240,8 +240,8 @@ XIPC_API int xipc_lock_create(xipc_lock **out, const char *name, int recursive);
 XIPC_API int xipc_lock_open(xipc_lock **out, const char *name, int recursive);
 
 /* Releases the handle (the last holder's close destroys the lock).
- * Returns 0, XIPC_EINVAL, or XIPC_EBUSY if a thread still holds the lock
- * through this handle (release it first; the handle stays open). */
+ * Returns 0, XIPC_EINVAL, or XIPC_EBUSY if a thread of this process still
+ * holds the lock (release it first; the handle stays open). */
 XIPC_API int xipc_lock_close(xipc_lock *lock);
 
 /* Frees the name, as xipc_unlink(). */

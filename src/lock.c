@@ -57,7 +57,7 @@ static int lock_get(xipc_lock **out, const char *name, int recursive,
     rc = xipc__mutex_attach(&l->mutex,
                             (unsigned char *)xipc__seg_base(l->seg) +
                                 LOCK_MUTEX_OFF,
-                            l->seg, 0);
+                            l->seg, 0, recursive);
     if (rc != 0) {
         xipc__seg_close(l->seg);
         goto fail;

@@ -131,14 +131,16 @@ int xipc__mutex_init(void *shared, int recursive);
 
 /* Attaches a handle to the mutex whose shared bytes are `shared`, inside
  * segment `seg`; `index` tells apart several mutexes of one segment (the
- * backend may name kernel objects after the segment and the index).
- * Returns 0 and *out, or XIPC_ENOMEM / XIPC_ESYS. */
+ * backend may name kernel objects after the segment and the index);
+ * `recursive` repeats what init was told (the core knows it from the
+ * object's kind, already validated). Returns 0 and *out, or XIPC_ENOMEM /
+ * XIPC_ESYS. */
 int xipc__mutex_attach(xipc__mutex **out, void *shared, const xipc__seg *seg,
-                       unsigned index);
+                       unsigned index, int recursive);
 
 /* Detaches the handle. Returns 0, or XIPC_EBUSY (and stays attached) if a
- * thread holds the mutex through this handle: unmapping a held robust
- * mutex would corrupt the process's robust list (glibc bug 14485). */
+ * thread of this process holds the mutex: unmapping a held robust mutex
+ * would corrupt the process's robust list (glibc bug 14485). */
 int xipc__mutex_detach(xipc__mutex *m);
 
 /* Locks, waiting up to timeout_ms (0: try once; < 0: forever) measured on

@@ -34,7 +34,7 @@ static int shm_new(xipc_shm **out, const char *name, int readonly)
 int xipc_shm_create(xipc_shm **out, const char *name, size_t size)
 {
     char cname[XIPC__NAME_BUF];
-    xipc_shm *shm;
+    xipc_shm *shm = NULL;
     int rc;
 
     xipc__clear_error();
@@ -63,7 +63,7 @@ int xipc_shm_open(xipc_shm **out, const char *name, int flags)
 {
     char cname[XIPC__NAME_BUF];
     xipc__hdr h;
-    xipc_shm *shm;
+    xipc_shm *shm = NULL;
     int rc;
 
     xipc__clear_error();

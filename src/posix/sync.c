@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,41 +25,33 @@
 struct shared {
     pthread_mutex_t mutex;
     _Atomic int32_t owner;  /* kernel thread id of the holder, 0 if none */
-    int32_t depth;          /* recursion depth of the holder */
-    int32_t owner_pid;      /* the holder's process... */
+    int32_t depth;          /* recursion depth of the holder (RLock) */
     _Atomic int32_t health; /* HEALTHY, INCONSISTENT or LOST */
-    uint64_t owner_mapping; /* ...and its address of these bytes */
 };
+_Static_assert(sizeof(struct shared) <= XIPC__MUTEX_SHARED_SIZE,
+               "the mutex fits its shared bytes");
 
 /* health: INCONSISTENT from a lock that found the owner dead until
  * consistent; LOST, for good, once released while INCONSISTENT. */
 enum { HEALTHY = 0, INCONSISTENT = 1, LOST = 2 };
-_Static_assert(sizeof(struct shared) <= XIPC__MUTEX_SHARED_SIZE,
-               "the mutex fits its shared bytes");
 
 struct xipc__mutex {
     struct shared *sh;
+    int recursive;
 };
 
 /* The calling thread's kernel id, asked of the kernel once per thread. */
-static int32_t self_tid(void)
+static _Thread_local int32_t my_tid;
+
+static __attribute__((noinline, cold)) int32_t ask_tid(void)
 {
-    static _Thread_local int32_t tid;
-    if (tid == 0)
-        tid = (int32_t)gettid();
-    return tid;
+    return my_tid = (int32_t)gettid();
 }
 
-/* This process's id, asked of the kernel once. */
-static int32_t self_pid(void)
+static inline int32_t self_tid(void)
 {
-    static _Atomic int32_t pid;
-    int32_t p = atomic_load_explicit(&pid, memory_order_relaxed);
-    if (p == 0) {
-        p = (int32_t)getpid();
-        atomic_store_explicit(&pid, p, memory_order_relaxed);
-    }
-    return p;
+    int32_t t = my_tid;
+    return __builtin_expect(t != 0, 1) ? t : ask_tid();
 }
 
 int xipc__mutex_init(void *shared, int recursive)
@@ -83,12 +76,13 @@ int xipc__mutex_init(void *shared, int recursive)
     if (e != 0)
         return xipc__fail(XIPC_ESYS, "pthread_mutex_init", NULL, strerror(e));
     atomic_store_explicit(&sh->owner, 0, memory_order_relaxed);
+    atomic_store_explicit(&sh->health, HEALTHY, memory_order_relaxed);
     sh->depth = 0;
     return 0;
 }
 
 int xipc__mutex_attach(xipc__mutex **out, void *shared, const xipc__seg *seg,
-                       unsigned index)
+                       unsigned index, int recursive)
 {
     xipc__mutex *m = calloc(1, sizeof *m);
     (void)seg;
@@ -96,25 +90,28 @@ int xipc__mutex_attach(xipc__mutex **out, void *shared, const xipc__seg *seg,
     if (m == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
     m->sh = shared;
+    m->recursive = recursive;
     *out = m;
     return 0;
 }
 
 int xipc__mutex_detach(xipc__mutex *m)
 {
+    char task[64];
+    int32_t owner = atomic_load_explicit(&m->sh->owner, memory_order_relaxed);
+
     /* glibc links a held robust mutex into its owner thread's robust list
-     * by its address in the mapping the lock was taken through; unmapping
-     * that while it is held would let the kernel write into whatever is
-     * mapped there later (glibc bug 14485). */
-    if (atomic_load_explicit(&m->sh->owner, memory_order_relaxed) != 0 &&
-        m->sh->owner_pid == self_pid() &&
-        m->sh->owner_mapping == (uint64_t)(uintptr_t)m->sh)
+     * by its address in this process; unmapping it while a thread of this
+     * process holds it would let the kernel write into whatever is mapped
+     * there later (glibc bug 14485). Whether the owner is one of our
+     * threads is a question for /proc, asked only here. */
+    snprintf(task, sizeof task, "/proc/self/task/%d", (int)owner);
+    if (owner != 0 && access(task, F_OK) == 0)
         return xipc__fail(XIPC_EBUSY, "close", NULL,
-                          "the lock is still held through this handle");
+                          "a thread of this process holds the lock");
     free(m);
     return 0;
 }
-
 /* An absolute CLOCK_MONOTONIC time timeout_ms from now. */
 static struct timespec deadline(int64_t timeout_ms)
 {
@@ -129,56 +126,84 @@ static struct timespec deadline(int64_t timeout_ms)
     return ts;
 }
 
-int xipc__mutex_lock(xipc__mutex *m, int64_t timeout_ms)
+/* The waits other than "forever": a try, or a deadline on the monotonic
+ * clock. Returns pthread's code. */
+static int lock_timed(struct shared *sh, int64_t timeout_ms)
 {
-    struct shared *sh = m->sh;
     struct timespec ts;
     int e;
 
-    /* glibc's trylock of a not-recoverable mutex leaves it locked by the
-     * caller (and a later lock then says EDEADLK), so xipc keeps its own
-     * record of the loss and answers from it without calling glibc. */
-    if (atomic_load_explicit(&sh->health, memory_order_acquire) == LOST)
-        return XIPC_ENOTRECOVERABLE;
-    if (timeout_ms < 0) {
-        e = pthread_mutex_lock(&sh->mutex);
-    } else if (timeout_ms == 0) {
-        e = pthread_mutex_trylock(&sh->mutex);
-        /* trylock says EBUSY even to the owner of an error-checking mutex;
-         * a wait that has already expired tells EDEADLK from ETIMEDOUT. */
-        if (e == EBUSY) {
-            ts = deadline(0);
-            e = pthread_mutex_clocklock(&sh->mutex, CLOCK_MONOTONIC, &ts);
-        }
-    } else {
+    if (timeout_ms > 0) {
         ts = deadline(timeout_ms);
+        return pthread_mutex_clocklock(&sh->mutex, CLOCK_MONOTONIC, &ts);
+    }
+    /* glibc's trylock of a not-recoverable mutex leaves it locked by the
+     * caller (a later lock then says EDEADLK), so xipc keeps its own record
+     * of the loss and answers a try from it. */
+    if (atomic_load_explicit(&sh->health, memory_order_acquire) == LOST)
+        return ENOTRECOVERABLE;
+    e = pthread_mutex_trylock(&sh->mutex);
+    /* trylock says EBUSY even to the owner of an error-checking mutex; a
+     * wait that has already expired tells EDEADLK from ETIMEDOUT. */
+    if (e == EBUSY) {
+        ts = deadline(0);
         e = pthread_mutex_clocklock(&sh->mutex, CLOCK_MONOTONIC, &ts);
     }
+    return e;
+}
+
+/* Records the caller as the owner, one level deeper. */
+static inline void took(xipc__mutex *m, struct shared *sh)
+{
+    if (!m->recursive || sh->depth++ == 0)
+        atomic_store_explicit(&sh->owner, self_tid(), memory_order_relaxed);
+}
+
+/* Everything but a plain success, kept out of the fast path. */
+static __attribute__((noinline, cold)) int lock_outcome(xipc__mutex *m, int e)
+{
+    struct shared *sh = m->sh;
+
     switch (e) {
-    case 0:
     case EOWNERDEAD:
-        if (e == EOWNERDEAD) {
-            sh->depth = 0; /* the dead owner's levels died with it */
-            atomic_store_explicit(&sh->health, INCONSISTENT,
-                                  memory_order_relaxed);
-        }
-        if (sh->depth++ == 0) {
-            sh->owner_pid = self_pid();
-            sh->owner_mapping = (uint64_t)(uintptr_t)sh;
-            atomic_store_explicit(&sh->owner, self_tid(),
-                                  memory_order_relaxed);
-        }
-        return e == 0 ? 0 : XIPC_EOWNERDEAD;
+        sh->depth = 0; /* the dead owner's levels died with it */
+        atomic_store_explicit(&sh->health, INCONSISTENT, memory_order_relaxed);
+        took(m, sh);
+        return XIPC_EOWNERDEAD;
     case EBUSY:
     case ETIMEDOUT:
         return XIPC_ETIMEDOUT;
     case EDEADLK:
+        /* What a not-recoverable mutex says to a thread whose earlier try
+         * glibc left holding it (see lock_timed). */
+        if (atomic_load_explicit(&sh->health, memory_order_acquire) == LOST)
+            return XIPC_ENOTRECOVERABLE;
         return XIPC_EDEADLK;
     case ENOTRECOVERABLE:
         return XIPC_ENOTRECOVERABLE;
     default:
         return xipc__fail(XIPC_ESYS, "pthread_mutex_lock", NULL, strerror(e));
     }
+}
+
+int xipc__mutex_lock(xipc__mutex *m, int64_t timeout_ms)
+{
+    struct shared *sh = m->sh;
+    int e = timeout_ms < 0 ? pthread_mutex_lock(&sh->mutex)
+                           : lock_timed(sh, timeout_ms);
+
+    if (__builtin_expect(e == 0, 1)) {
+        took(m, sh);
+        return 0;
+    }
+    return lock_outcome(m, e);
+}
+
+static __attribute__((noinline, cold)) int unlock_failed(int e)
+{
+    return e == EPERM ? XIPC_EPERM
+                      : xipc__fail(XIPC_ESYS, "pthread_mutex_unlock", NULL,
+                                   strerror(e));
 }
 
 int xipc__mutex_unlock(xipc__mutex *m)
@@ -188,18 +213,14 @@ int xipc__mutex_unlock(xipc__mutex *m)
 
     if (atomic_load_explicit(&sh->owner, memory_order_relaxed) != self_tid())
         return XIPC_EPERM;
-    if (--sh->depth == 0) {
+    if (!m->recursive || --sh->depth == 0) {
         atomic_store_explicit(&sh->owner, 0, memory_order_relaxed);
         if (atomic_load_explicit(&sh->health, memory_order_relaxed) ==
             INCONSISTENT)
             atomic_store_explicit(&sh->health, LOST, memory_order_release);
     }
     e = pthread_mutex_unlock(&sh->mutex);
-    if (e != 0)
-        return e == EPERM ? XIPC_EPERM
-                          : xipc__fail(XIPC_ESYS, "pthread_mutex_unlock", NULL,
-                                       strerror(e));
-    return 0;
+    return __builtin_expect(e == 0, 1) ? 0 : unlock_failed(e);
 }
 
 int xipc__mutex_consistent(xipc__mutex *m)
@@ -221,5 +242,5 @@ int xipc__mutex_depth(const xipc__mutex *m)
     const struct shared *sh = m->sh;
     if (atomic_load_explicit(&sh->owner, memory_order_relaxed) != self_tid())
         return 0;
-    return sh->depth;
+    return m->recursive ? sh->depth : 1;
 }

@@ -1,0 +1,73 @@
+/*
+ * peers_posix.c - the POSIX peer of the lock benchmark: a raw robust,
+ * process-shared pthread mutex in shared memory, the floor xipc's Lock is
+ * measured against (it is what xipc's POSIX Lock wraps).
+ */
+#define _GNU_SOURCE
+#include "bench.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <xipc.h>
+
+struct raw {
+    xipc_shm *shm;
+    pthread_mutex_t *m;
+};
+
+static int raw_open2(const char *name, void **h, int create)
+{
+    struct raw *r = calloc(1, sizeof *r);
+    int rc;
+
+    rc = create ? xipc_shm_create(&r->shm, name, sizeof(pthread_mutex_t))
+                : xipc_shm_open(&r->shm, name, XIPC_RDWR);
+    if (rc != 0) {
+        free(r);
+        return rc;
+    }
+    r->m = xipc_shm_data(r->shm);
+    if (create) {
+        pthread_mutexattr_t a;
+        pthread_mutexattr_init(&a);
+        pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+        pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+        pthread_mutex_init(r->m, &a);
+        pthread_mutexattr_destroy(&a);
+    }
+    *h = r;
+    return 0;
+}
+
+static int raw_create(const char *name, void **h)
+{
+    return raw_open2(name, h, 1);
+}
+
+static int raw_open(const char *name, void **h)
+{
+    return raw_open2(name, h, 0);
+}
+
+static void raw_lock(void *h)
+{
+    pthread_mutex_lock(((struct raw *)h)->m);
+}
+
+static void raw_unlock(void *h)
+{
+    pthread_mutex_unlock(((struct raw *)h)->m);
+}
+
+static void raw_close(void *h)
+{
+    struct raw *r = h;
+    xipc_shm_close(r->shm);
+    free(r);
+}
+
+static const bench_lock_ops raw_robust = {
+    "pthread robust pshared", raw_create, raw_open, raw_lock, raw_unlock,
+    raw_close};
+
+const bench_lock_ops *const bench_lock_peers[] = {&raw_robust, NULL};

@@ -1,0 +1,56 @@
+/*
+ * peers_win32.c - the Windows peer of the lock benchmark: a named kernel
+ * mutex, what a Windows programmer reaches for first (and what every
+ * acquire and release of it costs: a trip into the kernel, or to wineserver
+ * under Wine).
+ */
+#include "bench.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <windows.h>
+
+static int mx_open2(const char *name, void **h, int create)
+{
+    char k[128];
+    HANDLE m;
+
+    snprintf(k, sizeof k, "Local\\xipc-bench.%s", name);
+    m = create ? CreateMutexA(NULL, FALSE, k)
+               : OpenMutexA(SYNCHRONIZE | MUTEX_MODIFY_STATE, FALSE, k);
+    if (m == NULL)
+        return -1;
+    *h = m;
+    return 0;
+}
+
+static int mx_create(const char *name, void **h)
+{
+    return mx_open2(name, h, 1);
+}
+
+static int mx_open(const char *name, void **h)
+{
+    return mx_open2(name, h, 0);
+}
+
+static void mx_lock(void *h)
+{
+    WaitForSingleObject((HANDLE)h, INFINITE);
+}
+
+static void mx_unlock(void *h)
+{
+    ReleaseMutex((HANDLE)h);
+}
+
+static void mx_close(void *h)
+{
+    CloseHandle((HANDLE)h);
+}
+
+static const bench_lock_ops named_mutex = {"win32 named mutex", mx_create,
+                                           mx_open, mx_lock, mx_unlock,
+                                           mx_close};
+
+const bench_lock_ops *const bench_lock_peers[] = {&named_mutex, NULL};

@@ -24,6 +24,7 @@
  */
 #include "../internal.h"
 #include "../platform.h"
+#include "w32.h"
 
 #include <windows.h>
 #include <aclapi.h>
@@ -36,9 +37,6 @@
  * were unlinked while still held. */
 #define XIPC_W32_GENS 16
 
-/* Room for "Local\xipc.m.<name>.<gen>" and its NUL. */
-#define KNAME_BUF (sizeof "Local\\xipc.m.." + XIPC_NAME_MAX + 4)
-
 /* The backend's prefix in front of the core's bytes. */
 #define PREFIX_SIZE 64u
 #define PREFIX_MAGIC UINT64_C(0x3233572d43504958) /* "XIPC-W32" */
@@ -50,14 +48,6 @@ struct seg_prefix {
 };
 _Static_assert(sizeof(struct seg_prefix) == PREFIX_SIZE,
                "the backend prefix is 64 bytes");
-
-struct xipc__seg {
-    HANDLE map;
-    void *view;      /* the whole section: the prefix, then the core's bytes */
-    uint64_t mapped; /* bytes of the view, as VirtualQuery reports them */
-    char name[XIPC__NAME_BUF];
-    char kname[KNAME_BUF]; /* the section's kernel name, for messages */
-};
 
 /* Translates a Win32 error to an xipc code; out_of_memory is the code for
  * the "not enough memory / commit" family, which means XIPC_ENOSPC when a
@@ -78,10 +68,9 @@ static int w32_rc(DWORD e, int out_of_memory)
     }
 }
 
-/* Records that `what` failed on `name` with Win32 error e, with Windows'
- * text for it, and returns the xipc code. */
-static int w32_fail(const char *what, const char *name, DWORD e,
-                    int out_of_memory)
+/* See w32.h. */
+int xipc__w32_fail(const char *what, const char *name, DWORD e,
+                   int out_of_memory)
 {
     char msg[200];
     size_t n = (size_t)snprintf(msg, sizeof msg,
@@ -128,7 +117,8 @@ static int name_lock(const char *name, HANDLE *out)
 
     kernel_name(kname, wname, 'n', name, -1);
     if ((m = CreateMutexW(NULL, FALSE, wname)) == NULL)
-        return w32_fail("CreateMutexW", kname, GetLastError(), XIPC_ENOMEM);
+        return xipc__w32_fail("CreateMutexW", kname, GetLastError(),
+                              XIPC_ENOMEM);
     /* WAIT_ABANDONED still gives us the mutex: its owner died holding it,
      * and nothing it left matters, since a section it was creating carries
      * no magic yet and dies with the owner's handles. */
@@ -136,7 +126,7 @@ static int name_lock(const char *name, HANDLE *out)
     if (r != WAIT_OBJECT_0 && r != WAIT_ABANDONED) {
         e = GetLastError();
         CloseHandle(m);
-        return w32_fail("WaitForSingleObject", kname, e, XIPC_ENOMEM);
+        return xipc__w32_fail("WaitForSingleObject", kname, e, XIPC_ENOMEM);
     }
     *out = m;
     return 0;
@@ -185,18 +175,18 @@ static int probe(xipc__seg *s, const char *name, int gen, DWORD access)
          * another type, which is no section of ours. */
         if (e == ERROR_FILE_NOT_FOUND || e == ERROR_INVALID_HANDLE)
             return GEN_NONE;
-        return w32_fail("OpenFileMappingW", s->kname, e, XIPC_ENOMEM);
+        return xipc__w32_fail("OpenFileMappingW", s->kname, e, XIPC_ENOMEM);
     }
     s->view = MapViewOfFile(s->map, access, 0, 0, 0);
     if (s->view == NULL) {
         e = GetLastError();
         seg_release(s);
-        return w32_fail("MapViewOfFile", s->kname, e, XIPC_ENOMEM);
+        return xipc__w32_fail("MapViewOfFile", s->kname, e, XIPC_ENOMEM);
     }
     if (VirtualQuery(s->view, &mbi, sizeof mbi) == 0) {
         e = GetLastError();
         seg_release(s);
-        return w32_fail("VirtualQuery", s->kname, e, XIPC_ENOMEM);
+        return xipc__w32_fail("VirtualQuery", s->kname, e, XIPC_ENOMEM);
     }
     s->mapped = (uint64_t)mbi.RegionSize;
     if (s->mapped < PREFIX_SIZE)
@@ -222,32 +212,29 @@ static int reserve_check(const char *name, uint64_t total)
 
     ms.dwLength = sizeof ms;
     if (!GlobalMemoryStatusEx(&ms))
-        return w32_fail("GlobalMemoryStatusEx", name, GetLastError(),
-                        XIPC_ENOMEM);
+        return xipc__w32_fail("GlobalMemoryStatusEx", name, GetLastError(),
+                              XIPC_ENOMEM);
     if (total > ms.ullAvailPageFile)
         return xipc__fail(XIPC_ENOSPC, "create", name,
                           "larger than the memory the system can commit");
     return 0;
 }
 
-/* Fills sa with a security descriptor carrying the caller's default DACL,
- * taken from its token; *dd receives the buffer behind it, to be freed by
- * the caller. A section created without a descriptor gets that default DACL
- * on Windows, but Wine leaves it with no DACL at all (open to everyone), so
- * the default is given explicitly. */
-static int default_security(SECURITY_ATTRIBUTES *sa, SECURITY_DESCRIPTOR *sd,
-                            TOKEN_DEFAULT_DACL **dd, const char *name)
+/* See w32.h. */
+int xipc__w32_default_security(SECURITY_ATTRIBUTES *sa, SECURITY_DESCRIPTOR *sd,
+                               TOKEN_DEFAULT_DACL **dd, const char *name)
 {
     HANDLE token;
     DWORD n = 0, e = 0;
 
     *dd = NULL;
     if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
-        return w32_fail("OpenProcessToken", name, GetLastError(), XIPC_ENOMEM);
+        return xipc__w32_fail("OpenProcessToken", name, GetLastError(),
+                              XIPC_ENOMEM);
     if (!GetTokenInformation(token, TokenDefaultDacl, NULL, 0, &n) &&
         (e = GetLastError()) != ERROR_INSUFFICIENT_BUFFER) {
         CloseHandle(token);
-        return w32_fail("GetTokenInformation", name, e, XIPC_ENOMEM);
+        return xipc__w32_fail("GetTokenInformation", name, e, XIPC_ENOMEM);
     }
     if ((*dd = malloc(n)) == NULL) {
         CloseHandle(token);
@@ -256,7 +243,7 @@ static int default_security(SECURITY_ATTRIBUTES *sa, SECURITY_DESCRIPTOR *sd,
     if (!GetTokenInformation(token, TokenDefaultDacl, *dd, n, &n)) {
         e = GetLastError();
         CloseHandle(token);
-        return w32_fail("GetTokenInformation", name, e, XIPC_ENOMEM);
+        return xipc__w32_fail("GetTokenInformation", name, e, XIPC_ENOMEM);
     }
     CloseHandle(token);
     sa->nLength = sizeof *sa;
@@ -267,8 +254,8 @@ static int default_security(SECURITY_ATTRIBUTES *sa, SECURITY_DESCRIPTOR *sd,
     if ((*dd)->DefaultDacl != NULL) {
         if (!InitializeSecurityDescriptor(sd, SECURITY_DESCRIPTOR_REVISION) ||
             !SetSecurityDescriptorDacl(sd, TRUE, (*dd)->DefaultDacl, FALSE))
-            return w32_fail("SetSecurityDescriptorDacl", name, GetLastError(),
-                            XIPC_ENOMEM);
+            return xipc__w32_fail("SetSecurityDescriptorDacl", name,
+                                  GetLastError(), XIPC_ENOMEM);
         sa->lpSecurityDescriptor = sd;
     }
     return 0;
@@ -292,7 +279,8 @@ static int new_section(xipc__seg *s, const char *name, int gen, uint64_t total,
     if (s->map == NULL)
         return e == ERROR_INVALID_HANDLE
                    ? 1
-                   : w32_fail("CreateFileMappingW", s->kname, e, XIPC_ENOSPC);
+                   : xipc__w32_fail("CreateFileMappingW", s->kname, e,
+                                    XIPC_ENOSPC);
     if (e == ERROR_ALREADY_EXISTS) {
         /* An unlinked section still held: not ours to reuse. */
         seg_release(s);
@@ -334,7 +322,7 @@ int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
             goto fail;
     }
     if ((rc = reserve_check(name, total)) != 0 ||
-        (rc = default_security(&sa, &sd, &dd, name)) != 0)
+        (rc = xipc__w32_default_security(&sa, &sd, &dd, name)) != 0)
         goto fail;
     /* The first generation that does not exist; the others are unlinked
      * sections that their holders still use. */
@@ -349,7 +337,8 @@ int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
         goto fail;
     s->view = MapViewOfFile(s->map, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, 0);
     if (s->view == NULL) {
-        rc = w32_fail("MapViewOfFile", s->kname, GetLastError(), XIPC_ENOMEM);
+        rc = xipc__w32_fail("MapViewOfFile", s->kname, GetLastError(),
+                            XIPC_ENOMEM);
         goto fail;
     }
     s->mapped = total;
@@ -512,7 +501,7 @@ int xipc__seg_owner_only(const xipc__seg *s)
     e = GetSecurityInfo(s->map, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION,
                         NULL, NULL, &dacl, NULL, &sd);
     if (e != ERROR_SUCCESS)
-        return w32_fail("GetSecurityInfo", s->kname, e, XIPC_ENOMEM);
+        return xipc__w32_fail("GetSecurityInfo", s->kname, e, XIPC_ENOMEM);
     /* A NULL DACL would grant everyone full access. */
     rc = dacl != NULL;
     LocalFree(sd);

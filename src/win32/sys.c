@@ -8,6 +8,7 @@
 #include <windows.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int64_t xipc__sys_getpid(void)
@@ -104,4 +105,45 @@ void xipc__sys_die(int code)
      * which would run atexit handlers and flush streams: a crash runs
      * nothing. */
     TerminateProcess(GetCurrentProcess(), (UINT)code);
+}
+
+struct xipc__thread {
+    HANDLE h;
+    int (*fn)(void *);
+    void *arg;
+    int result;
+};
+
+static DWORD WINAPI thread_main(LPVOID p)
+{
+    xipc__thread *t = p;
+    t->result = t->fn(t->arg);
+    return 0;
+}
+
+int xipc__thread_start(xipc__thread **out, int (*fn)(void *), void *arg)
+{
+    xipc__thread *t = calloc(1, sizeof *t);
+
+    if (t == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
+    t->fn = fn;
+    t->arg = arg;
+    t->h = CreateThread(NULL, 0, thread_main, t, 0, NULL);
+    if (t->h == NULL) {
+        free(t);
+        return xipc__fail(XIPC_ESYS, "CreateThread", NULL, NULL);
+    }
+    *out = t;
+    return 0;
+}
+
+int xipc__thread_join(xipc__thread *t)
+{
+    int r;
+    WaitForSingleObject(t->h, INFINITE);
+    CloseHandle(t->h);
+    r = t->result;
+    free(t);
+    return r;
 }

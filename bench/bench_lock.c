@@ -192,15 +192,12 @@ static double contended_once(int idx, double ns_per_op)
 
 /* ---- report -------------------------------------------------------------- */
 
+/* Prints one result; the ratio is xipc's median over this one's, so for a
+ * time (ns/op) below 1 means xipc is faster, for a rate (ops/s) above 1. */
 static void row(const char *scenario, const char *name, const char *unit,
-                struct stat3 s, double xipc_med, int lower_is_better)
+                struct stat3 s, double xipc_med)
 {
-    double ratio = lower_is_better ? xipc_med / s.med : s.med / xipc_med;
-    /* ratio: xipc relative to this implementation, as "xipc / peer" for
-     * times and "peer / xipc" inverted for throughput, so that < 1 means
-     * xipc is better for times and > 1 means xipc is better for rates. */
-    if (!lower_is_better)
-        ratio = xipc_med / s.med;
+    double ratio = xipc_med / s.med;
     printf("%-18s %-26s %12.1f %12.1f %12.1f %-8s %8.3f\n", scenario, name,
            s.med, s.min, s.max, unit, ratio);
     printf("csv,%s,%s,%s,%.3f,%.3f,%.3f,%.4f\n", scenario, name, unit, s.med,
@@ -248,7 +245,7 @@ int main(int argc, char **argv)
         unc_med[i] = su[i].med;
     }
     for (i = 0; i < n; i++)
-        row("lock.uncontended", impl(i)->name, "ns/op", su[i], su[0].med, 1);
+        row("lock.uncontended", impl(i)->name, "ns/op", su[i], su[0].med);
     for (i = 0; i < n; i++) {
         for (r = 0; r < reps; r++) {
             con[i][r] = contended_once(i, unc_med[i]);
@@ -262,6 +259,6 @@ int main(int argc, char **argv)
         sc[i] = summarise(con[i], reps);
     }
     for (i = 0; i < n; i++)
-        row("lock.contended", impl(i)->name, "ops/s", sc[i], sc[0].med, 0);
+        row("lock.contended", impl(i)->name, "ops/s", sc[i], sc[0].med);
     return bad;
 }

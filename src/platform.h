@@ -133,7 +133,8 @@ int xipc__mutex_init(void *shared, int recursive);
  * segment `seg`; `index` tells apart several mutexes of one segment (the
  * backend may name kernel objects after the segment and the index);
  * `recursive` repeats what init was told (the core knows it from the
- * object's kind, already validated). Returns 0 and *out, or XIPC_ENOMEM /
+ * object's kind, already validated). Returns 0 and *out, or XIPC_ENOMEM,
+ * XIPC_ECORRUPT (the shared bytes are not a mutex of this backend) or
  * XIPC_ESYS. */
 int xipc__mutex_attach(xipc__mutex **out, void *shared, const xipc__seg *seg,
                        unsigned index, int recursive);

@@ -289,6 +289,24 @@ static int new_section(xipc__seg *s, const char *name, int gen, uint64_t total,
     return 0;
 }
 
+/* Allocates a handle for `name` and takes the name's lock, the first steps
+ * of create and open. Returns 0, or XIPC_ENOMEM / the lock's error. */
+static int seg_begin(const char *name, xipc__seg **sp, HANDLE *lk)
+{
+    xipc__seg *s;
+    int rc;
+
+    if ((s = calloc(1, sizeof *s)) == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
+    memcpy(s->name, name, strlen(name) + 1);
+    if ((rc = name_lock(name, lk)) != 0) {
+        free(s);
+        return rc;
+    }
+    *sp = s;
+    return 0;
+}
+
 int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
                      xipc__seg_init_fn init, void *ctx)
 {
@@ -304,13 +322,8 @@ int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
     if (size > SIZE_MAX - PREFIX_SIZE)
         return xipc__fail(XIPC_EINVAL, "xipc__seg_create", name,
                           "size too large for this system");
-    if ((s = calloc(1, sizeof *s)) == NULL)
-        return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
-    memcpy(s->name, name, strlen(name) + 1);
-    if ((rc = name_lock(name, &lk)) != 0) {
-        free(s);
+    if ((rc = seg_begin(name, &s, &lk)) != 0)
         return rc;
-    }
     /* A live generation makes the name taken; so does a foreign section,
      * which open would report as XIPC_ECORRUPT. */
     for (gen = 0; gen < XIPC_W32_GENS; gen++) {
@@ -370,13 +383,8 @@ int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
     HANDLE lk;
     int gen, rc = GEN_NONE;
 
-    if ((s = calloc(1, sizeof *s)) == NULL)
-        return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
-    memcpy(s->name, name, strlen(name) + 1);
-    if ((rc = name_lock(name, &lk)) != 0) {
-        free(s);
+    if ((rc = seg_begin(name, &s, &lk)) != 0)
         return rc;
-    }
     /* Generations can have gaps (an old one destroyed, a newer one live),
      * so every one is looked at until the live one is found. */
     for (gen = 0; gen < XIPC_W32_GENS && rc != GEN_LIVE; gen++) {

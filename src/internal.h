@@ -49,7 +49,10 @@ int xipc__name_canon(const char *name, char out[XIPC__NAME_BUF]);
 enum xipc__kind {
     XIPC__KIND_SHM = 1,
     XIPC__KIND_LOCK = 2,
-    XIPC__KIND_RLOCK = 3
+    XIPC__KIND_RLOCK = 3,
+    XIPC__KIND_VALUE = 4,
+    XIPC__KIND_ARRAY = 5,
+    XIPC__KIND_QUEUE = 6
 };
 
 /* The fixed header at offset 0 of every segment. Fixed-width fields only, no

@@ -2,8 +2,8 @@
  * xipc.h - the whole public API of xipc.
  *
  * xipc gives separate processes the shared objects of Python's multiprocessing
- * (today: named shared memory and a spawn-style process API; Lock, Value,
- * Array and Queue build on them) with one API and identical behaviour on
+ * (named shared memory, Lock and RLock, Value and Array, and a spawn-style
+ * process API; Queue builds on them) with one API and identical behaviour on
  * POSIX and Windows. This header includes no platform header: every handle is
  * opaque and every type is fixed-width or standard C.
  *
@@ -269,6 +269,251 @@ XIPC_API int xipc_lock_count(const xipc_lock *lock);
 
 /* Returns the lock's canonical name. */
 XIPC_API const char *xipc_lock_name(const xipc_lock *lock);
+
+/* ------------------------------------------------------------------------
+ * Element types: fixed width on every platform.
+ *
+ * Value and Array hold elements of one of these types. There is no `long`:
+ * it is 4 bytes on 64-bit Windows and 8 on 64-bit Linux. The numbers are
+ * part of the shared layout.
+ * ------------------------------------------------------------------------ */
+
+typedef enum xipc_type {
+    XIPC_I8 = 1,  /* int8_t,   Python 'b' */
+    XIPC_U8 = 2,  /* uint8_t,  Python 'B' */
+    XIPC_I16 = 3, /* int16_t,  Python 'h' */
+    XIPC_U16 = 4, /* uint16_t, Python 'H' */
+    XIPC_I32 = 5, /* int32_t,  Python 'i' */
+    XIPC_U32 = 6, /* uint32_t, Python 'I' */
+    XIPC_I64 = 7, /* int64_t,  Python 'q' */
+    XIPC_U64 = 8, /* uint64_t, Python 'Q' */
+    XIPC_F32 = 9, /* float,    Python 'f' */
+    XIPC_F64 = 10, /* double,  Python 'd' */
+    XIPC_CHAR = 11 /* char, one byte, Python 'c' */
+} xipc_type;
+
+/* Maps one of Python's array/ctypes typecodes to its xipc type:
+ * 'b' 'B' 'h' 'H' 'i' 'I' 'q' 'Q' 'f' 'd' 'c' (the widths above).
+ * Returns 0 and *out, or XIPC_EINVAL: for an unknown code, and for 'l', 'L'
+ * and 'u', whose width differs between Windows and Linux (use 'i'/'q',
+ * 'I'/'Q', or XIPC_U16/XIPC_U32 for a character type of known width). */
+XIPC_API int xipc_type_from_code(char code, xipc_type *out);
+
+/* Returns the size in bytes of one element of `type`, or 0 if `type` is not
+ * an xipc_type. */
+XIPC_API size_t xipc_type_size(xipc_type type);
+
+/* Returns the type's name ("i32", "f64", "char", ...), or "?" if `type` is
+ * not an xipc_type. Never NULL. */
+XIPC_API const char *xipc_type_name(xipc_type type);
+
+/* Flag for xipc_value_create() and xipc_array_create(): no lock (Python's
+ * RawValue / RawArray, or lock=False). get/set then copy without locking;
+ * the atomic operations of Value work all the same. */
+#define XIPC_RAW 2
+
+/* ------------------------------------------------------------------------
+ * Value: Python's multiprocessing.Value / RawValue.
+ *
+ * One element of a fixed type in shared memory, with a lock unless created
+ * XIPC_RAW. The lock is an RLock, as in Python: a thread holding it (for a
+ * compound update, through xipc_value_lock()) may call get and set, which
+ * take it again.
+ *  - get/set copy the value under the lock.
+ *  - Integer Values also have lock-free atomic add, exchange and
+ *    compare-exchange; floating Values an atomic add. These never take the
+ *    lock: do not mix them with updates made under the lock and expect the
+ *    lock to exclude them.
+ *  - Owner death: if a holder of the lock died, the next locked operation
+ *    (get, set, or any copy of an Array) copies nothing and returns
+ *    XIPC_EOWNERDEAD with the calling thread holding the lock: check or
+ *    repair the data (through the pointer, or get and set, which the holder
+ *    may call), call xipc_lock_consistent(xipc_value_lock(v)), release the
+ *    lock with xipc_lock_release(), and carry on.
+ *  - A handle opened XIPC_RDONLY maps the value read-only: get reads
+ *    without the lock (which lives in the read-only mapping), set and the
+ *    atomics return XIPC_EACCES, and xipc_value_lock() returns NULL.
+ * Lifetime, names and open checks are those of every xipc object.
+ * ------------------------------------------------------------------------ */
+
+typedef struct xipc_value xipc_value;
+
+/* Creates the named Value of `type`, set to *init (an object of the type's
+ * C type; NULL: zero), with a lock (flags 0) or without (XIPC_RAW).
+ * Returns 0 and *out, or XIPC_EINVAL (bad name, type or flags),
+ * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY,
+ * XIPC_ESYS. */
+XIPC_API int xipc_value_create(xipc_value **out, const char *name,
+                               xipc_type type, const void *init, int flags);
+
+/* Opens the live named Value, which must be of `type`; flags XIPC_RDWR or
+ * XIPC_RDONLY. Whether it has a lock is the creator's choice.
+ * Returns 0 and *out, or XIPC_EINVAL, XIPC_ENOENT, XIPC_EKIND (another kind
+ * of object, or a Value of another type), XIPC_EVERSION, XIPC_ECORRUPT,
+ * XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS. */
+XIPC_API int xipc_value_open(xipc_value **out, const char *name,
+                             xipc_type type, int flags);
+
+/* Releases the handle (the last holder's close destroys the Value).
+ * Returns 0, XIPC_EINVAL, or XIPC_EBUSY if a thread of this process holds
+ * its lock (the handle stays open). */
+XIPC_API int xipc_value_close(xipc_value *v);
+
+/* Frees the name, as xipc_unlink(). */
+XIPC_API int xipc_value_unlink(const char *name);
+
+/* Copies the value into *out (xipc_type_size() bytes) under the lock.
+ * Returns 0, XIPC_EOWNERDEAD (nothing copied, lock held: see above), XIPC_ENOTRECOVERABLE,
+ * XIPC_EINVAL, XIPC_ESYS. */
+XIPC_API int xipc_value_get(xipc_value *v, void *out);
+
+/* Sets the value from *in under the lock. Returns 0, XIPC_EOWNERDEAD (not
+ * set, lock held: see above), XIPC_ENOTRECOVERABLE, XIPC_EACCES (read-only handle),
+ * XIPC_EINVAL, XIPC_ESYS. */
+XIPC_API int xipc_value_set(xipc_value *v, const void *in);
+
+/* Atomically adds `delta` to an integer Value, wrapping around as unsigned
+ * arithmetic of the value's width does, and stores the value from before
+ * in *old and the one after in *now (either may be NULL). Values are passed
+ * as int64_t: an unsigned value's bits are reinterpreted (a u64 above
+ * INT64_MAX reads as negative), a narrower one is widened by its own sign.
+ * Returns 0, XIPC_EINVAL (not an integer Value), XIPC_EACCES (read-only). */
+XIPC_API int xipc_value_add(xipc_value *v, int64_t delta, int64_t *old,
+                            int64_t *now);
+
+/* Atomically stores `desired` (truncated to the value's width) and returns
+ * the previous value in *old (may be NULL). Integer Values only.
+ * Returns 0, XIPC_EINVAL, XIPC_EACCES. */
+XIPC_API int xipc_value_exchange(xipc_value *v, int64_t desired,
+                                 int64_t *old);
+
+/* Atomically: if the value equals *expected, stores `desired` and returns
+ * 1; otherwise stores the current value in *expected and returns 0.
+ * Integer Values only. Returns 1, 0, XIPC_EINVAL, XIPC_EACCES. */
+XIPC_API int xipc_value_compare_exchange(xipc_value *v, int64_t *expected,
+                                         int64_t desired);
+
+/* Atomically adds `delta` to a floating Value (f32 or f64) and stores the
+ * value from before in *old and after in *now (either may be NULL).
+ * Returns 0, XIPC_EINVAL (not a floating Value), XIPC_EACCES. */
+XIPC_API int xipc_value_add_float(xipc_value *v, double delta, double *old,
+                                  double *now);
+
+/* Returns the Value's lock (Python's get_lock()), an RLock owned by the
+ * Value: acquire and release it, but do not close it. NULL for a Value
+ * created XIPC_RAW, for a read-only handle, and for NULL. */
+XIPC_API xipc_lock *xipc_value_lock(const xipc_value *v);
+
+/* Returns the address of the value in this process (Python's get_obj()),
+ * 8-byte aligned, valid until close. Access through it is not locked. */
+XIPC_API void *xipc_value_ptr(const xipc_value *v);
+
+/* Returns the Value's element type (0 for NULL). */
+XIPC_API xipc_type xipc_value_type(const xipc_value *v);
+
+/* Returns the Value's canonical name (NULL for NULL). */
+XIPC_API const char *xipc_value_name(const xipc_value *v);
+
+/* ------------------------------------------------------------------------
+ * Array: Python's multiprocessing.Array / RawArray.
+ *
+ * A fixed number of elements of one type in shared memory, with a lock (an
+ * RLock, as for Value) unless created XIPC_RAW. Element and range copies
+ * happen under the lock; xipc_array_data() reaches the elements without
+ * copying. Indexes and ranges are checked (overflow-safe): out of range is
+ * XIPC_EINVAL and no memory is touched. Owner death and read-only handles
+ * behave as for Value: a read-only handle (XIPC_RDONLY) maps the elements
+ * read-only, so N readers of one Array share one physical copy.
+ * ------------------------------------------------------------------------ */
+
+typedef struct xipc_array xipc_array;
+
+/* Creates the named Array of `length` elements of `type` (length may be 0),
+ * filled from init (length elements; NULL: zeros), with a lock (flags 0) or
+ * without (XIPC_RAW). Returns 0 and *out, or XIPC_EINVAL (bad name, type,
+ * flags, or a length whose size overflows), XIPC_EEXIST, XIPC_ENOSPC,
+ * XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY, XIPC_ESYS. */
+XIPC_API int xipc_array_create(xipc_array **out, const char *name,
+                               xipc_type type, size_t length,
+                               const void *init, int flags);
+
+/* Opens the live named Array, whose elements must be of `type`; flags
+ * XIPC_RDWR or XIPC_RDONLY. Its length is the creator's.
+ * Returns 0 and *out, or XIPC_EINVAL, XIPC_ENOENT, XIPC_EKIND (another kind
+ * of object, or an Array of another type), XIPC_EVERSION, XIPC_ECORRUPT,
+ * XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS. */
+XIPC_API int xipc_array_open(xipc_array **out, const char *name,
+                             xipc_type type, int flags);
+
+/* Releases the handle (the last holder's close destroys the Array).
+ * Returns 0, XIPC_EINVAL, or XIPC_EBUSY if a thread of this process holds
+ * its lock (the handle stays open). */
+XIPC_API int xipc_array_close(xipc_array *a);
+
+/* Frees the name, as xipc_unlink(). */
+XIPC_API int xipc_array_unlink(const char *name);
+
+/* Copies element `index` into *out under the lock. Returns 0,
+ * XIPC_EOWNERDEAD (nothing copied, lock held: see Value),
+ * XIPC_ENOTRECOVERABLE, XIPC_EINVAL
+ * (index out of range, NULL argument), XIPC_ESYS. */
+XIPC_API int xipc_array_get(xipc_array *a, size_t index, void *out);
+
+/* Sets element `index` from *in under the lock. Errors as for get, plus
+ * XIPC_EACCES for a read-only handle. */
+XIPC_API int xipc_array_set(xipc_array *a, size_t index, const void *in);
+
+/* Copies `count` elements starting at `first` into out, under the lock
+ * (Python's a[first:first+count]). Returns as xipc_array_get; a range that
+ * does not fit the Array is XIPC_EINVAL and copies nothing. */
+XIPC_API int xipc_array_read(xipc_array *a, size_t first, size_t count,
+                             void *out);
+
+/* Copies `count` elements from in to the Array starting at `first`, under
+ * the lock. Returns as xipc_array_set; a range that does not fit is
+ * XIPC_EINVAL and writes nothing. */
+XIPC_API int xipc_array_write(xipc_array *a, size_t first, size_t count,
+                              const void *in);
+
+/* For an Array of one-byte elements (XIPC_CHAR, XIPC_I8, XIPC_U8), as
+ * Python's `.value` of a c_char array: copies the bytes before the first
+ * NUL (all of them if there is none) and a terminating NUL into buf, under
+ * the lock. Returns the string's length (>= 0), or XIPC_EMSGSIZE (buf
+ * holds fewer than length + 1 bytes; nothing is copied), XIPC_EINVAL
+ * (elements wider than a byte, NULL argument), XIPC_EOWNERDEAD (nothing
+ * copied, lock held: see Value), XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
+XIPC_API int xipc_array_get_string(xipc_array *a, char *buf, size_t size);
+
+/* The other half of `.value`: stores the bytes of the string s and, if it
+ * is shorter than the Array, a NUL after them, under the lock.
+ * Returns 0, XIPC_EMSGSIZE (s is longer than the Array: nothing is
+ * written), XIPC_EINVAL, XIPC_EACCES, XIPC_EOWNERDEAD (nothing written,
+ * lock held),
+ * XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
+XIPC_API int xipc_array_set_string(xipc_array *a, const char *s);
+
+/* Returns the Array's lock (Python's get_lock()), as xipc_value_lock(). */
+XIPC_API xipc_lock *xipc_array_lock(const xipc_array *a);
+
+/* Returns the address of the first element in this process (Python's
+ * get_obj()), 64-byte aligned, valid until close; no copy, no lock. Through
+ * a read-only handle, a write faults. */
+XIPC_API void *xipc_array_data(const xipc_array *a);
+
+/* Returns the number of elements (0 for NULL). */
+XIPC_API size_t xipc_array_length(const xipc_array *a);
+
+/* Returns the element type (0 for NULL). */
+XIPC_API xipc_type xipc_array_type(const xipc_array *a);
+
+/* Returns the size of one element in bytes (0 for NULL). */
+XIPC_API size_t xipc_array_elem_size(const xipc_array *a);
+
+/* Returns 1 if the handle maps the Array read-only, 0 otherwise. */
+XIPC_API int xipc_array_readonly(const xipc_array *a);
+
+/* Returns the Array's canonical name (NULL for NULL). */
+XIPC_API const char *xipc_array_name(const xipc_array *a);
 
 /* ------------------------------------------------------------------------
  * Processes: Python's "spawn" start method, on every platform.

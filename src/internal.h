@@ -108,11 +108,74 @@ int xipc__obj_create(struct xipc__seg **out, const char *name,
 int xipc__obj_open(struct xipc__seg **out, const char *name,
                    enum xipc__kind kind, int readonly, xipc__hdr *hdr);
 
+/* ---- locks inside other objects (src/lock.c) ----------------------------- */
+
+/* Makes a Lock handle for the mutex whose shared bytes are `shared` in
+ * segment `seg` (mutex `index` of that segment), owned by the object that
+ * embeds it: the user acquires and releases it, but xipc_lock_close()
+ * refuses it; xipc__lock_drop() releases it with its object. `name` is the
+ * object's name. Returns 0 and *out, or an xipc code. */
+int xipc__lock_embed(xipc_lock **out, struct xipc__seg *seg, void *shared,
+                     unsigned index, int recursive, const char *name);
+
+/* Detaches and frees an embedded lock handle. Returns 0, or XIPC_EBUSY
+ * (and keeps it) if a thread of this process holds it. */
+int xipc__lock_drop(xipc_lock *lock);
+
+/* ---- typed objects: Value and Array (src/typed.c) ------------------------ */
+
+/* What a Value or Array handle holds. A Value is the Array of one element
+ * under another kind; both share this code. Everything here comes from the
+ * validated local copy of the header, never from the segment. */
+typedef struct xipc__typed {
+    struct xipc__seg *seg;
+    unsigned char *data; /* the first element in this process */
+    xipc_lock *lock;     /* NULL: raw, or read-only handle */
+    uint64_t length;     /* elements */
+    uint32_t elem_size;
+    xipc_type type;
+    int readonly;
+    char name[XIPC__NAME_BUF];
+} xipc__typed;
+
+/* Creates (create != 0) or opens object `name` of `kind` (VALUE or ARRAY)
+ * holding elements of `type`: a new one of `length` elements filled from
+ * init (NULL: zeros), locked unless flags has XIPC_RAW; an existing one
+ * with open flags XIPC_RDWR or XIPC_RDONLY. `api` names the public function
+ * for error messages. Returns 0 and a new *out, or an xipc code. */
+int xipc__typed_make(xipc__typed **out, int create, enum xipc__kind kind,
+                     const char *api, const char *name, xipc_type type,
+                     uint64_t length, const void *init, int flags);
+
+/* Releases the handle: XIPC_EBUSY (and keeps it) if a thread of this
+ * process holds its lock. */
+int xipc__typed_free(xipc__typed *t);
+
+/* Copies elements [first, first + count) out of (write == 0) or into
+ * (write != 0) the object, under its lock unless raw or read-only. The
+ * range must already be checked. Returns 0, XIPC_EACCES (write through a
+ * read-only handle), or what xipc__typed_lock returned, having copied
+ * nothing. */
+int xipc__typed_copy(xipc__typed *t, uint64_t first, uint64_t count,
+                     void *buf, int write);
+
+/* Takes the object's lock for an operation of the core (a no-op for raw
+ * and read-only handles). Returns 0, or XIPC_EOWNERDEAD (the lock is held
+ * and stays held: the operation is not done, the user repairs),
+ * XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
+int xipc__typed_lock(xipc__typed *t);
+
+/* Releases what a successful xipc__typed_lock(t) took. */
+void xipc__typed_unlock(xipc__typed *t);
+
 /* ---- object internals for the tests ----------------------------------- */
 
-/* Return the segment behind a handle (src/shm.c, src/lock.c). */
+/* Return the segment behind a handle (src/shm.c, src/lock.c, src/value.c,
+ * src/array.c). */
 struct xipc__seg *xipc__shm_seg(const xipc_shm *shm);
 struct xipc__seg *xipc__lock_seg(const xipc_lock *lock);
+struct xipc__seg *xipc__value_seg(const xipc_value *v);
+struct xipc__seg *xipc__array_seg(const xipc_array *a);
 
 /* ---- fault injection (src/error.c) ------------------------------------- */
 

@@ -16,6 +16,7 @@
 struct xipc_lock {
     xipc__seg *seg;
     xipc__mutex *mutex;
+    int embedded; /* owned by a Value or Array, which closes it */
     char name[XIPC__NAME_BUF];
 };
 
@@ -86,11 +87,43 @@ int xipc_lock_close(xipc_lock *l)
 
     if (l == NULL)
         return XIPC_EINVAL;
+    if (l->embedded)
+        return xipc__fail(XIPC_EINVAL, "xipc_lock_close", l->name,
+                          "this lock belongs to a Value or Array: close "
+                          "that object instead");
     if ((rc = xipc__mutex_detach(l->mutex)) != 0)
         return rc;
     xipc__seg_close(l->seg);
     free(l);
     return 0;
+}
+
+int xipc__lock_embed(xipc_lock **out, xipc__seg *seg, void *shared,
+                     unsigned index, int recursive, const char *name)
+{
+    xipc_lock *l = calloc(1, sizeof *l);
+    int rc;
+
+    if (l == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
+    if ((rc = xipc__mutex_attach(&l->mutex, shared, seg, index, recursive)) !=
+        0) {
+        free(l);
+        return rc;
+    }
+    l->seg = seg;
+    l->embedded = 1;
+    memcpy(l->name, name, strlen(name) + 1);
+    *out = l;
+    return 0;
+}
+
+int xipc__lock_drop(xipc_lock *l)
+{
+    int rc = xipc__mutex_detach(l->mutex);
+    if (rc == 0)
+        free(l);
+    return rc;
 }
 
 int xipc_lock_unlink(const char *name)

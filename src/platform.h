@@ -234,6 +234,14 @@ int xipc__thread_join(xipc__thread *t);
  * the platform has none. */
 int xipc__sys_set_umask(int mask);
 
+/* Memory accounting for the tests and the benchmarks: stores in *bytes
+ * the calling process's proportional set size (its private resident pages
+ * plus its share of each shared page: N processes mapping one page are
+ * charged 1/N each), so that the sum over processes is the memory they
+ * really use. Returns 0, or XIPC_ENOTSUP where the system does not say
+ * (Windows), XIPC_ESYS if it failed. */
+int xipc__sys_pss(uint64_t *bytes);
+
 /* Ends the calling process at once with `code`, running no cleanup of any
  * kind (as a crash or a kill would): no atexit handlers, no flushing, no
  * closing of xipc handles. */

@@ -111,3 +111,24 @@ int xipc__thread_join(xipc__thread *t)
     free(t);
     return r;
 }
+
+int xipc__sys_pss(uint64_t *bytes)
+{
+    char line[256];
+    unsigned long long kb;
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+    if (f == NULL)
+        return xipc__fail(errno == ENOENT ? XIPC_ENOTSUP : XIPC_ESYS,
+                          "fopen", "/proc/self/smaps_rollup", strerror(errno));
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (sscanf(line, "Pss: %llu kB", &kb) == 1) {
+            fclose(f);
+            *bytes = (uint64_t)kb * 1024;
+            return 0;
+        }
+    }
+    fclose(f);
+    return xipc__fail(XIPC_ESYS, "read", "/proc/self/smaps_rollup",
+                      "no Pss line");
+}

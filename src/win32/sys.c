@@ -147,3 +147,13 @@ int xipc__thread_join(xipc__thread *t)
     free(t);
     return r;
 }
+
+/* Windows tells a process's private bytes and its working set, but not its
+ * share of pages mapped by several processes, which is what a proportional
+ * set size counts. */
+int xipc__sys_pss(uint64_t *bytes)
+{
+    (void)bytes;
+    return xipc__fail(XIPC_ENOTSUP, "xipc__sys_pss", NULL,
+                      "Windows keeps no proportional set size");
+}

@@ -1,8 +1,8 @@
 /*
- * bench.h - what the portable benchmark (bench/bench_lock.c) needs from its
+ * bench.h - what the portable benchmarks (bench/bench_*.c) share: their
  * platform-specific peers (bench/peers_posix.c, bench/peers_win32.c, picked
- * by bench/CMakeLists.txt): the lock a programmer would otherwise use on
- * that platform, driven through one small interface.
+ * by bench/CMakeLists.txt) - the lock a programmer would otherwise use on
+ * that platform, and Python where it runs - and one way of reporting.
  */
 #ifndef XIPC_BENCH_H
 #define XIPC_BENCH_H
@@ -22,5 +22,29 @@ typedef struct bench_lock_ops {
 
 /* The peers of this platform, NULL-terminated. */
 extern const bench_lock_ops *const bench_lock_peers[];
+
+/* Runs the Python peer script bench/<script> with arguments `args` and
+ * reads the number it prints after "ops_per_s ". Returns 0 and *rate, or
+ * -1 if Python is absent here (Windows) or the script failed. */
+int bench_python(const char *script, const char *args, double *rate);
+
+/* ---- reporting (bench/report.c) ----------------------------------------- */
+
+typedef struct bench_stat {
+    double med, min, max;
+} bench_stat;
+
+/* The median, min and max of v[0..n-1] (n >= 1; sorts v). */
+bench_stat bench_summarise(double *v, int n);
+
+/* Prints the table's heading. */
+void bench_table_head(void);
+
+/* Prints one result as a table row and a CSV line
+ *   csv,scenario,implementation,unit,median,min,max,ratio_vs_xipc
+ * where the ratio is xipc_med over this median: for a time (ns/op) below 1
+ * means xipc is faster, for a rate (ops/s, GB/s) above 1. */
+void bench_row(const char *scenario, const char *name, const char *unit,
+               bench_stat s, double xipc_med);
 
 #endif

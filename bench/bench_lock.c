@@ -70,26 +70,6 @@ static int64_t now_ns(void)
     return xipc_now_ns();
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-struct stat3 {
-    double med, min, max;
-};
-
-static struct stat3 summarise(double *v, int n)
-{
-    struct stat3 s;
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    s.min = v[0];
-    s.max = v[n - 1];
-    s.med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    return s;
-}
-
 /* ---- scenario: uncontended ---------------------------------------------- */
 
 static double uncontended_once(const bench_lock_ops *o, void *h)
@@ -190,20 +170,6 @@ static double contended_once(int idx, double ns_per_op)
     return ok ? 2.0 * (double)n / ((double)(t1 - t0) / 1e9) : -1;
 }
 
-/* ---- report -------------------------------------------------------------- */
-
-/* Prints one result; the ratio is xipc's median over this one's, so for a
- * time (ns/op) below 1 means xipc is faster, for a rate (ops/s) above 1. */
-static void row(const char *scenario, const char *name, const char *unit,
-                struct stat3 s, double xipc_med)
-{
-    double ratio = xipc_med / s.med;
-    printf("%-18s %-26s %12.1f %12.1f %12.1f %-8s %8.3f\n", scenario, name,
-           s.med, s.min, s.max, unit, ratio);
-    printf("csv,%s,%s,%s,%.3f,%.3f,%.3f,%.4f\n", scenario, name, unit, s.med,
-           s.min, s.max, ratio);
-}
-
 static const xipc_proc_entry entries[] = {{"contend", contend_child},
                                           {NULL, NULL}};
 
@@ -211,7 +177,7 @@ int main(int argc, char **argv)
 {
     enum { MAXI = 8, MAXR = 9 };
     double unc[MAXI][MAXR], con[MAXI][MAXR], unc_med[MAXI];
-    struct stat3 su[MAXI], sc[MAXI];
+    bench_stat su[MAXI], sc[MAXI];
     int code, n, i, r, bad = 0;
     char facts[64];
 
@@ -226,8 +192,7 @@ int main(int argc, char **argv)
     snprintf(facts, sizeof facts, "xipc %s", xipc_version());
     printf("%s, %d repetitions of %lld ms each\n", facts, reps,
            (long long)run_ms);
-    printf("%-18s %-26s %12s %12s %12s %-8s %8s\n", "scenario",
-           "implementation", "median", "min", "max", "unit", "xipc/peer");
+    bench_table_head();
     for (i = 0; i < n; i++) {
         const bench_lock_ops *o = impl(i);
         char name[64];
@@ -241,11 +206,11 @@ int main(int argc, char **argv)
         for (r = 0; r < reps; r++)
             unc[i][r] = uncontended_once(o, h);
         o->close(h);
-        su[i] = summarise(unc[i], reps);
+        su[i] = bench_summarise(unc[i], reps);
         unc_med[i] = su[i].med;
     }
     for (i = 0; i < n; i++)
-        row("lock.uncontended", impl(i)->name, "ns/op", su[i], su[0].med);
+        bench_row("lock.uncontended", impl(i)->name, "ns/op", su[i], su[0].med);
     for (i = 0; i < n; i++) {
         for (r = 0; r < reps; r++) {
             con[i][r] = contended_once(i, unc_med[i]);
@@ -256,9 +221,9 @@ int main(int argc, char **argv)
                 con[i][r] = 0;
             }
         }
-        sc[i] = summarise(con[i], reps);
+        sc[i] = bench_summarise(con[i], reps);
     }
     for (i = 0; i < n; i++)
-        row("lock.contended", impl(i)->name, "ops/s", sc[i], sc[0].med);
+        bench_row("lock.contended", impl(i)->name, "ops/s", sc[i], sc[0].med);
     return bad;
 }

@@ -1,13 +1,16 @@
 /*
- * peers_posix.c - the POSIX peer of the lock benchmark: a raw robust,
+ * peers_posix.c - the POSIX peers of the benchmarks: a raw robust,
  * process-shared pthread mutex in shared memory, the floor xipc's Lock is
- * measured against (it is what xipc's POSIX Lock wraps).
+ * measured against (it is what xipc's POSIX Lock wraps), and Python's
+ * multiprocessing, run as a script.
  */
 #define _GNU_SOURCE
 #include "bench.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <xipc.h>
 
 struct raw {
@@ -66,8 +69,29 @@ static void raw_close(void *h)
     free(r);
 }
 
-static const bench_lock_ops raw_robust = {
-    "pthread robust pshared", raw_create, raw_open, raw_lock, raw_unlock,
-    raw_close};
+static const bench_lock_ops raw_robust = {"pthread robust pshared",
+                                          raw_create,
+                                          raw_open,
+                                          raw_lock,
+                                          raw_unlock,
+                                          raw_close};
 
 const bench_lock_ops *const bench_lock_peers[] = {&raw_robust, NULL};
+
+/* Python runs here if `python3` is on the PATH; the scripts sit beside this
+ * file (XIPC_BENCH_DIR, set by bench/CMakeLists.txt). */
+int bench_python(const char *script, const char *args, double *rate)
+{
+    char cmd[1024], line[256];
+    int found = 0;
+    FILE *f;
+
+    snprintf(cmd, sizeof cmd, "python3 '%s/%s' %s 2>&1", XIPC_BENCH_DIR, script,
+             args);
+    if ((f = popen(cmd, "r")) == NULL)
+        return -1;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "ops_per_s %lf", rate) == 1)
+            found = 1;
+    return pclose(f) == 0 && found ? 0 : -1;
+}

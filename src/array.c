@@ -102,12 +102,12 @@ int xipc_array_get_string(xipc_array *a, char *buf, size_t size)
 {
     const unsigned char *nul;
     size_t len;
-    int rc;
+    int rc, entered;
 
     if ((rc = bytes_check(a, buf, "xipc_array_get_string")) != 0)
         return rc;
-    if ((rc = xipc__typed_lock(&a->t)) != 0)
-        return rc;
+    if ((entered = xipc__typed_lock(&a->t)) < 0)
+        return entered;
     nul = memchr(a->t.data, 0, (size_t)a->t.length);
     len = nul ? (size_t)(nul - a->t.data) : (size_t)a->t.length;
     if (len < size && len <= (size_t)INT32_MAX) {
@@ -118,7 +118,7 @@ int xipc_array_get_string(xipc_array *a, char *buf, size_t size)
         rc = xipc__fail(XIPC_EMSGSIZE, "xipc_array_get_string", a->t.name,
                         "the buffer cannot hold the string and its NUL");
     }
-    xipc__typed_unlock(&a->t);
+    xipc__typed_unlock(&a->t, entered);
     return rc;
 }
 
@@ -136,12 +136,12 @@ int xipc_array_set_string(xipc_array *a, const char *s)
     if ((uint64_t)len > a->t.length)
         return xipc__fail(XIPC_EMSGSIZE, "xipc_array_set_string", a->t.name,
                           "the string is longer than the Array");
-    if ((rc = xipc__typed_lock(&a->t)) != 0)
+    if ((rc = xipc__typed_lock(&a->t)) < 0)
         return rc;
     memcpy(a->t.data, s, len);
     if ((uint64_t)len < a->t.length)
         a->t.data[len] = '\0';
-    xipc__typed_unlock(&a->t);
+    xipc__typed_unlock(&a->t, rc);
     return 0;
 }
 

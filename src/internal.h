@@ -159,14 +159,16 @@ int xipc__typed_free(xipc__typed *t);
 int xipc__typed_copy(xipc__typed *t, uint64_t first, uint64_t count,
                      void *buf, int write);
 
-/* Takes the object's lock for an operation of the core (a no-op for raw
- * and read-only handles). Returns 0, or XIPC_EOWNERDEAD (the lock is held
- * and stays held: the operation is not done, the user repairs),
- * XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
+/* Enters the object's lock for an operation of the core. Returns 0 (taken:
+ * pass 0 to xipc__typed_unlock), 1 (nothing to take: a raw or read-only
+ * handle, or the caller already holds the lock), or XIPC_EOWNERDEAD (the
+ * lock is taken and stays held: the operation is not done, the user
+ * repairs), XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
 int xipc__typed_lock(xipc__typed *t);
 
-/* Releases what a successful xipc__typed_lock(t) took. */
-void xipc__typed_unlock(xipc__typed *t);
+/* Ends an operation that xipc__typed_lock() let in with `entered` (0 or
+ * 1): releases the lock if it was taken for it. */
+void xipc__typed_unlock(xipc__typed *t, int entered);
 
 /* ---- object internals for the tests ----------------------------------- */
 

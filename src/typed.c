@@ -253,12 +253,17 @@ int xipc__typed_free(xipc__typed *t)
 
 int xipc__typed_lock(xipc__typed *t)
 {
-    return t->lock != NULL ? xipc_lock_acquire(t->lock, XIPC_FOREVER) : 0;
+    /* A thread that already holds the lock (a compound update, Python's
+     * `with v.get_lock():`) goes straight in: the lock is an RLock, and
+     * taking it once more would only cost time. */
+    if (t->lock == NULL || xipc_lock_count(t->lock) > 0)
+        return 1;
+    return xipc_lock_acquire(t->lock, XIPC_FOREVER);
 }
 
-void xipc__typed_unlock(xipc__typed *t)
+void xipc__typed_unlock(xipc__typed *t, int entered)
 {
-    if (t->lock != NULL)
+    if (entered == 0)
         xipc_lock_release(t->lock);
 }
 
@@ -272,12 +277,12 @@ int xipc__typed_copy(xipc__typed *t, uint64_t first, uint64_t count, void *buf,
     if (write && t->readonly)
         return xipc__fail(XIPC_EACCES, "write", t->name,
                           "the handle is read-only");
-    if ((rc = xipc__typed_lock(t)) != 0)
+    if ((rc = xipc__typed_lock(t)) < 0)
         return rc;
     if (write)
         memcpy(p, buf, n);
     else
         memcpy(buf, p, n);
-    xipc__typed_unlock(t);
+    xipc__typed_unlock(t, rc);
     return 0;
 }

@@ -131,18 +131,14 @@ static int typed_attach(xipc__typed *t, uint32_t flags)
     return 0;
 }
 
+/* Creates the object; t has its name and type checked (xipc__typed_make). */
 static int typed_create(xipc__typed *t, enum xipc__kind kind, const char *api,
-                        const char *name, xipc_type type, uint64_t length,
-                        const void *init, int flags)
+                        xipc_type type, uint64_t length, const void *init,
+                        int flags)
 {
     struct typed_ctx c;
     int rc;
 
-    memset(t, 0, sizeof *t);
-    if ((rc = xipc__name_canon(name, t->name)) != 0)
-        return rc;
-    if (!type_ok(type))
-        return xipc__fail(XIPC_EINVAL, api, t->name, "not an xipc_type");
     if (flags != 0 && flags != XIPC_RAW)
         return xipc__fail(XIPC_EINVAL, api, t->name,
                           "flags must be 0 or XIPC_RAW");
@@ -163,19 +159,15 @@ static int typed_create(xipc__typed *t, enum xipc__kind kind, const char *api,
     return typed_attach(t, c.locked ? TYPED_LOCKED : 0);
 }
 
+/* Opens the object; t has its name and type checked (xipc__typed_make). */
 static int typed_open(xipc__typed *t, enum xipc__kind kind, const char *api,
-                      const char *name, xipc_type type, int flags)
+                      xipc_type type, int flags)
 {
     const char *why = NULL;
     uint32_t info_flags;
     xipc__hdr h;
     int rc;
 
-    memset(t, 0, sizeof *t);
-    if ((rc = xipc__name_canon(name, t->name)) != 0)
-        return rc;
-    if (!type_ok(type))
-        return xipc__fail(XIPC_EINVAL, api, t->name, "not an xipc_type");
     if (flags != XIPC_RDWR && flags != XIPC_RDONLY)
         return xipc__fail(XIPC_EINVAL, api, t->name,
                           "flags must be XIPC_RDWR or XIPC_RDONLY");
@@ -226,10 +218,13 @@ int xipc__typed_make(xipc__typed **out, int create, enum xipc__kind kind,
     xipc__clear_error();
     if (out == NULL)
         return xipc__fail(XIPC_EINVAL, api, NULL, "NULL out");
-    if ((t = malloc(sizeof *t)) == NULL)
-        return xipc__fail(XIPC_ENOMEM, "malloc", NULL, NULL);
-    rc = create ? typed_create(t, kind, api, name, type, length, init, flags)
-                : typed_open(t, kind, api, name, type, flags);
+    if ((t = calloc(1, sizeof *t)) == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
+    if ((rc = xipc__name_canon(name, t->name)) == 0 && !type_ok(type))
+        rc = xipc__fail(XIPC_EINVAL, api, t->name, "not an xipc_type");
+    if (rc == 0)
+        rc = create ? typed_create(t, kind, api, type, length, init, flags)
+                    : typed_open(t, kind, api, type, flags);
     if (rc != 0) {
         free(t);
         return rc;

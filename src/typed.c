@@ -272,6 +272,8 @@ int xipc__typed_copy(xipc__typed *t, uint64_t first, uint64_t count, void *buf,
     if (write && t->readonly)
         return xipc__fail(XIPC_EACCES, "write", t->name,
                           "the handle is read-only");
+    if (n == 0)
+        return 0; /* memcpy may not be given the NULL buffer of nothing */
     if ((rc = xipc__typed_lock(t)) < 0)
         return rc;
     if (write)

@@ -118,6 +118,10 @@ int xipc__obj_open(struct xipc__seg **out, const char *name,
 int xipc__lock_embed(xipc_lock **out, struct xipc__seg *seg, void *shared,
                      unsigned index, int recursive, const char *name);
 
+/* The seam's mutex behind a lock handle (src/platform.h), for the core's
+ * own locked operations: they skip the public checks. */
+struct xipc__mutex *xipc__lock_mutex(const xipc_lock *lock);
+
 /* Detaches and frees an embedded lock handle. Returns 0, or XIPC_EBUSY
  * (and keeps it) if a thread of this process holds it. */
 int xipc__lock_drop(xipc_lock *lock);
@@ -129,9 +133,10 @@ int xipc__lock_drop(xipc_lock *lock);
  * validated local copy of the header, never from the segment. */
 typedef struct xipc__typed {
     struct xipc__seg *seg;
-    unsigned char *data; /* the first element in this process */
-    xipc_lock *lock;     /* NULL: raw, or read-only handle */
-    uint64_t length;     /* elements */
+    unsigned char *data;       /* the first element in this process */
+    xipc_lock *lock;           /* NULL: raw, or read-only handle */
+    struct xipc__mutex *mutex; /* the lock's mutex, NULL with it */
+    uint64_t length;           /* elements */
     uint32_t elem_size;
     xipc_type type;
     int readonly;
@@ -156,8 +161,8 @@ int xipc__typed_free(xipc__typed *t);
  * range must already be checked. Returns 0, XIPC_EACCES (write through a
  * read-only handle), or what xipc__typed_lock returned, having copied
  * nothing. */
-int xipc__typed_copy(xipc__typed *t, uint64_t first, uint64_t count,
-                     void *buf, int write);
+int xipc__typed_copy(xipc__typed *t, uint64_t first, uint64_t count, void *buf,
+                     int write);
 
 /* Enters the object's lock for an operation of the core. Returns 0 (taken:
  * pass 0 to xipc__typed_unlock), 1 (nothing to take: a raw or read-only

@@ -37,9 +37,9 @@ static int lock_get(xipc_lock **out, const char *name, int recursive,
 
     xipc__clear_error();
     if (out == NULL || (recursive != 0 && recursive != 1))
-        return xipc__fail(XIPC_EINVAL, create ? "xipc_lock_create"
-                                              : "xipc_lock_open",
-                          NULL, "NULL out or recursive not 0/1");
+        return xipc__fail(XIPC_EINVAL,
+                          create ? "xipc_lock_create" : "xipc_lock_open", NULL,
+                          "NULL out or recursive not 0/1");
     if ((l = calloc(1, sizeof *l)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
     if ((rc = xipc__name_canon(name, l->name)) != 0)
@@ -55,10 +55,9 @@ static int lock_get(xipc_lock **out, const char *name, int recursive,
     }
     if (rc != 0)
         goto fail;
-    rc = xipc__mutex_attach(&l->mutex,
-                            (unsigned char *)xipc__seg_base(l->seg) +
-                                LOCK_MUTEX_OFF,
-                            l->seg, 0, recursive);
+    rc = xipc__mutex_attach(
+        &l->mutex, (unsigned char *)xipc__seg_base(l->seg) + LOCK_MUTEX_OFF,
+        l->seg, 0, recursive);
     if (rc != 0) {
         xipc__seg_close(l->seg);
         goto fail;
@@ -116,6 +115,11 @@ int xipc__lock_embed(xipc_lock **out, xipc__seg *seg, void *shared,
     memcpy(l->name, name, strlen(name) + 1);
     *out = l;
     return 0;
+}
+
+xipc__mutex *xipc__lock_mutex(const xipc_lock *l)
+{
+    return l->mutex;
 }
 
 int xipc__lock_drop(xipc_lock *l)

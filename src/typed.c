@@ -120,6 +120,7 @@ static int typed_attach(xipc__typed *t, uint32_t flags)
 
     t->data = base + TYPED_DATA_OFF;
     t->lock = NULL;
+    t->mutex = NULL;
     if ((flags & TYPED_LOCKED) && !t->readonly) {
         rc = xipc__lock_embed(&t->lock, t->seg, base + TYPED_MUTEX_OFF, 0, 1,
                               t->name);
@@ -127,6 +128,7 @@ static int typed_attach(xipc__typed *t, uint32_t flags)
             xipc__seg_close(t->seg);
             return rc;
         }
+        t->mutex = xipc__lock_mutex(t->lock);
     }
     return 0;
 }
@@ -251,15 +253,15 @@ int xipc__typed_lock(xipc__typed *t)
     /* A thread that already holds the lock (a compound update, Python's
      * `with v.get_lock():`) goes straight in: the lock is an RLock, and
      * taking it once more would only cost time. */
-    if (t->lock == NULL || xipc_lock_count(t->lock) > 0)
+    if (t->mutex == NULL || xipc__mutex_depth(t->mutex) > 0)
         return 1;
-    return xipc_lock_acquire(t->lock, XIPC_FOREVER);
+    return xipc__mutex_lock(t->mutex, -1);
 }
 
 void xipc__typed_unlock(xipc__typed *t, int entered)
 {
     if (entered == 0)
-        xipc_lock_release(t->lock);
+        xipc__mutex_unlock(t->mutex);
 }
 
 int xipc__typed_copy(xipc__typed *t, uint64_t first, uint64_t count, void *buf,

@@ -315,7 +315,7 @@ int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
     SECURITY_DESCRIPTOR sd;
     TOKEN_DEFAULT_DACL *dd = NULL;
     struct seg_prefix *p;
-    xipc__seg *s;
+    xipc__seg *s = NULL; /* set by seg_begin; GCC cannot see it */
     HANDLE lk;
     int gen, rc;
 
@@ -379,7 +379,7 @@ int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
                    xipc__seg_check_fn check, void *ctx)
 {
     DWORD access = readonly ? FILE_MAP_READ : FILE_MAP_READ | FILE_MAP_WRITE;
-    xipc__seg *s;
+    xipc__seg *s = NULL; /* set by seg_begin; GCC cannot see it */
     HANDLE lk;
     int gen, rc = GEN_NONE;
 

@@ -38,7 +38,7 @@ static int64_t run_ms = 300;
 static void increment(xipc_value *v, enum method m, long n)
 {
     xipc_lock *l = xipc_value_lock(v);
-    int64_t *p = xipc_value_ptr(v), x;
+    int64_t *p = xipc_value_data(v), x;
     long i;
 
     for (i = 0; i < n; i++) {
@@ -53,9 +53,9 @@ static void increment(xipc_value *v, enum method m, long n)
             break;
         case M_LOCK_GETSET:
             xipc_lock_acquire(l, XIPC_FOREVER);
-            xipc_value_get(v, &x);
+            xipc_value_get(v, &x, sizeof x);
             x += 1;
-            xipc_value_set(v, &x);
+            xipc_value_set(v, &x, sizeof x);
             xipc_lock_release(l);
             break;
         default:
@@ -95,7 +95,7 @@ static int incr_child(int argc, char **argv)
         return 3;
     xipc_value_add(gate, 1, NULL, NULL);
     while (arrived < 3) /* both children and the parent's go */
-        xipc_value_add(gate, 0, &arrived, NULL);
+        xipc_value_load(gate, &arrived);
     increment(v, (enum method)atoi(argv[1]), atol(argv[4]));
     xipc_value_close(gate);
     return xipc_value_close(v) == 0 ? 0 : 4;
@@ -126,7 +126,7 @@ static double incr_2p(enum method m, long n)
             return -1;
     while (arrived < 2) {
         xipc_sleep_ms(1);
-        xipc_value_add(gate, 0, &arrived, NULL);
+        xipc_value_load(gate, &arrived);
     }
     t0 = xipc_now_ns();
     xipc_value_add(gate, 1, NULL, NULL);
@@ -135,7 +135,7 @@ static double incr_2p(enum method m, long n)
         xipc_proc_free(p[i]);
     }
     t1 = xipc_now_ns();
-    xipc_value_get(v, &total);
+    xipc_value_get(v, &total, sizeof total);
     ok &= total == 2 * (int64_t)n;
     xipc_value_close(gate);
     xipc_value_close(v);
@@ -177,7 +177,7 @@ static const xipc_proc_entry entries[] = {{"incr", incr_child}, {NULL, NULL}};
 int main(int argc, char **argv)
 {
     enum { MAXR = 9 };
-    double runs[MAXR], one_proc[NMETHODS], xipc_med = 0, rate;
+    double runs[MAXR], one_proc[NMETHODS] = {0}, xipc_med = 0, rate;
     bench_stat s;
     size_t size;
     int code, m, r, bad = 0, procs;
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
         double xipc_atomic = 0, xipc_locked = 0;
         for (m = 0; m < NMETHODS; m++) {
             /* Enough work for about run_ms of contention, at a quarter of
-             * what one process alone did. */
+             * what one process alone did (one_proc is measured first). */
             n2 = (long)(one_proc[m] * (double)run_ms / 4000.0);
             n2 = n2 < 1000 ? 1000 : n2 > 20000000 ? 20000000 : n2;
             for (r = 0; r < reps; r++) {

@@ -89,7 +89,7 @@ static int worker(int argc, char **argv)
     /* Measure once every worker has read the whole buffer, so that each is
      * charged its fair share of the pages they all map. */
     xipc_value_add(arrived, 1, NULL, NULL);
-    while (xipc_value_get(arrived, &n) == 0 && n < WORKERS)
+    while (xipc_value_load(arrived, &n) == 0 && n < WORKERS)
         xipc_sleep_ms(1);
     grew = before ? pss_bytes() - before : 0;
     xipc_array_set(results, 2 * me, &sum);

@@ -32,7 +32,8 @@ static int child(int argc, char **argv)
     mem = xipc_shm_data(shm);
     for (i = 256; i < BLOCK_SIZE; i++)
         mem[i] = (unsigned char)i;
-    snprintf((char *)mem, 256, "hello from child %lld", (long long)xipc_getpid());
+    snprintf((char *)mem, 256, "hello from child %lld",
+             (long long)xipc_getpid());
     xipc_shm_close(shm);
     return 0;
 }

@@ -47,20 +47,21 @@ static int worker(int argc, char **argv)
      * takes to start a process, so without the gate they barely overlap. */
     xipc_value_add(gate, 1, NULL, NULL);
     while (arrived < WORKERS)
-        xipc_value_add(gate, 0, &arrived, NULL);
+        xipc_value_load(gate, &arrived);
     xipc_value_close(gate);
     if (strcmp(argv[2], "unsafe") == 0) {
-        volatile int32_t *n = xipc_value_ptr(v);
+        volatile int32_t *n = xipc_value_data(v);
         for (i = 0; i < ADDS; i++)
             *n = *n + 1; /* read, add, write: not one step */
     } else if (strcmp(argv[2], "locked") == 0) {
         xipc_lock *lock = xipc_value_lock(v);
         int32_t n;
         for (i = 0; i < ADDS; i++) {
-            xipc_lock_acquire(lock, XIPC_FOREVER);
-            xipc_value_get(v, &n);
+            if ((rc = xipc_lock_acquire(lock, XIPC_FOREVER)) != 0)
+                return fail("acquire", rc); /* e.g. a worker died holding it */
+            xipc_value_get(v, &n, sizeof n);
             n += 1;
-            xipc_value_set(v, &n);
+            xipc_value_set(v, &n, sizeof n);
             xipc_lock_release(lock);
         }
     } else {
@@ -101,7 +102,7 @@ static int run(const char *way)
         xipc_proc_free(p[i]);
     }
     t1 = xipc_now_ns();
-    xipc_value_get(v, &total);
+    xipc_value_get(v, &total, sizeof total);
     printf("%-7s final value: %6d of %d  (%.1f ms)\n", way, (int)total,
            WORKERS * ADDS, (double)(t1 - t0) / 1e6);
     xipc_value_close(gate);

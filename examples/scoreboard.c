@@ -43,11 +43,18 @@ static int record_win(int argc, char **argv)
         return fail("open", rc);
     for (i = 0; i < WINS; i++) {
         xipc_sleep_ms(10);
-        /* with shared_total.get_lock(): shared_total.value += 1 */
-        xipc_lock_acquire(xipc_value_lock(wins), XIPC_FOREVER);
-        xipc_value_get(wins, &total);
+        /* with shared_total.get_lock(): shared_total.value += 1
+         * The lock is robust: had a worker died holding it, this acquire
+         * would say XIPC_EOWNERDEAD (and hold it) instead of hanging. A
+         * lone increment needs no repair, so we declare it consistent. */
+        rc = xipc_lock_acquire(xipc_value_lock(wins), XIPC_FOREVER);
+        if (rc == XIPC_EOWNERDEAD)
+            rc = xipc_lock_consistent(xipc_value_lock(wins));
+        if (rc != 0)
+            return fail("acquire", rc);
+        xipc_value_get(wins, &total, sizeof total);
         total += 1;
-        xipc_value_set(wins, &total);
+        xipc_value_set(wins, &total, sizeof total);
         xipc_lock_release(xipc_value_lock(wins));
     }
     return xipc_value_close(wins) == 0 ? 0 : 1;
@@ -81,7 +88,7 @@ int main(int argc, char **argv)
             bad = 1;
         xipc_proc_free(workers[i]);
     }
-    xipc_value_get(wins, &total);
+    xipc_value_get(wins, &total, sizeof total);
     printf("Final Global Wins: %d\n", (int)total);
     xipc_value_close(wins); /* the last holder: the scoreboard is gone */
     return bad;

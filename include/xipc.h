@@ -240,7 +240,8 @@ XIPC_API int xipc_lock_create(xipc_lock **out, const char *name, int recursive);
 XIPC_API int xipc_lock_open(xipc_lock **out, const char *name, int recursive);
 
 /* Releases the handle (the last holder's close destroys the lock).
- * Returns 0, XIPC_EINVAL, or XIPC_EBUSY if a thread of this process still
+ * Returns 0, XIPC_EINVAL (also for the lock of a Value or Array, which
+ * closes with its object), or XIPC_EBUSY if a thread of this process still
  * holds the lock (release it first; the handle stays open). */
 XIPC_API int xipc_lock_close(xipc_lock *lock);
 
@@ -320,10 +321,11 @@ XIPC_API const char *xipc_type_name(xipc_type type);
  * compound update, through xipc_value_lock()) may call get and set, which
  * take it again.
  *  - get/set copy the value under the lock.
- *  - Integer Values also have lock-free atomic add, exchange and
- *    compare-exchange; floating Values an atomic add. These never take the
- *    lock: do not mix them with updates made under the lock and expect the
- *    lock to exclude them.
+ *  - Integer Values also have lock-free atomic load, store, add, exchange
+ *    and compare-exchange; floating Values an atomic add. These never take
+ *    the lock: do not mix them with updates made under the lock and expect
+ *    the lock to exclude them, and read a Value that others change
+ *    atomically with xipc_value_load, not get (a raw get is a plain copy).
  *  - Owner death: if a holder of the lock died, the next locked operation
  *    (get, set, or any copy of an Array) copies nothing and returns
  *    XIPC_EOWNERDEAD with the calling thread holding the lock: check or
@@ -362,15 +364,27 @@ XIPC_API int xipc_value_close(xipc_value *v);
 /* Frees the name, as xipc_unlink(). */
 XIPC_API int xipc_value_unlink(const char *name);
 
-/* Copies the value into *out (xipc_type_size() bytes) under the lock.
- * Returns 0, XIPC_EOWNERDEAD (nothing copied, lock held: see above), XIPC_ENOTRECOVERABLE,
- * XIPC_EINVAL, XIPC_ESYS. */
-XIPC_API int xipc_value_get(xipc_value *v, void *out);
+/* Copies the value into out, which holds `size` bytes: exactly the size
+ * of the Value's type (xipc_type_size()), else XIPC_EINVAL. Under the lock;
+ * a thread that holds the lock already goes straight in, so to bound the
+ * wait, acquire xipc_value_lock(v) with a timeout first.
+ * Returns 0, XIPC_EOWNERDEAD (nothing copied, lock held: see above),
+ * XIPC_ENOTRECOVERABLE, XIPC_EINVAL, XIPC_ESYS. */
+XIPC_API int xipc_value_get(xipc_value *v, void *out, size_t size);
 
-/* Sets the value from *in under the lock. Returns 0, XIPC_EOWNERDEAD (not
- * set, lock held: see above), XIPC_ENOTRECOVERABLE, XIPC_EACCES (read-only handle),
- * XIPC_EINVAL, XIPC_ESYS. */
-XIPC_API int xipc_value_set(xipc_value *v, const void *in);
+/* Sets the value from in, `size` bytes, as xipc_value_get. Returns 0,
+ * XIPC_EOWNERDEAD (not set, lock held: see above), XIPC_ENOTRECOVERABLE,
+ * XIPC_EACCES (read-only handle), XIPC_EINVAL, XIPC_ESYS. */
+XIPC_API int xipc_value_set(xipc_value *v, const void *in, size_t size);
+
+/* Atomically reads an integer Value, without the lock (also through a
+ * read-only handle), into *out, widened as for xipc_value_add.
+ * Returns 0 or XIPC_EINVAL (not an integer Value, NULL argument). */
+XIPC_API int xipc_value_load(const xipc_value *v, int64_t *out);
+
+/* Atomically stores `x` (truncated to the value's width) into an integer
+ * Value, without the lock. Returns 0, XIPC_EINVAL, XIPC_EACCES. */
+XIPC_API int xipc_value_store(xipc_value *v, int64_t x);
 
 /* Atomically adds `delta` to an integer Value, wrapping around as unsigned
  * arithmetic of the value's width does, and stores the value from before
@@ -387,9 +401,11 @@ XIPC_API int xipc_value_add(xipc_value *v, int64_t delta, int64_t *old,
 XIPC_API int xipc_value_exchange(xipc_value *v, int64_t desired,
                                  int64_t *old);
 
-/* Atomically: if the value equals *expected, stores `desired` and returns
- * 1; otherwise stores the current value in *expected and returns 0.
- * Integer Values only. Returns 1, 0, XIPC_EINVAL, XIPC_EACCES. */
+/* Atomically: if the value equals *expected, stores `desired` (truncated to
+ * the value's width) and returns 1; otherwise stores the current value in
+ * *expected and returns 0. An *expected outside the range of the value's
+ * type equals no value of it. Integer Values only.
+ * Returns 1, 0, XIPC_EINVAL, XIPC_EACCES. */
 XIPC_API int xipc_value_compare_exchange(xipc_value *v, int64_t *expected,
                                          int64_t desired);
 
@@ -405,8 +421,12 @@ XIPC_API int xipc_value_add_float(xipc_value *v, double delta, double *old,
 XIPC_API xipc_lock *xipc_value_lock(const xipc_value *v);
 
 /* Returns the address of the value in this process (Python's get_obj()),
- * 8-byte aligned, valid until close. Access through it is not locked. */
-XIPC_API void *xipc_value_ptr(const xipc_value *v);
+ * 8-byte aligned, valid until close. Access through it is not locked, nor
+ * atomic: against the atomics, use xipc_value_load / xipc_value_store. */
+XIPC_API void *xipc_value_data(const xipc_value *v);
+
+/* Returns 1 if the handle maps the Value read-only, 0 otherwise. */
+XIPC_API int xipc_value_readonly(const xipc_value *v);
 
 /* Returns the Value's element type (0 for NULL). */
 XIPC_API xipc_type xipc_value_type(const xipc_value *v);
@@ -481,7 +501,9 @@ XIPC_API int xipc_array_write(xipc_array *a, size_t first, size_t count,
  * the lock. Returns the string's length (>= 0), or XIPC_EMSGSIZE (buf
  * holds fewer than length + 1 bytes; nothing is copied), XIPC_EINVAL
  * (elements wider than a byte, NULL argument), XIPC_EOWNERDEAD (nothing
- * copied, lock held: see Value), XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
+ * copied, lock held: see Value), XIPC_ENOTRECOVERABLE, XIPC_ESYS. A string
+ * of more than INT32_MAX bytes is XIPC_EMSGSIZE whatever the buffer: read
+ * it with xipc_array_read. */
 XIPC_API int xipc_array_get_string(xipc_array *a, char *buf, size_t size);
 
 /* The other half of `.value`: stores the bytes of the string s and, if it

@@ -89,6 +89,16 @@ int xipc__seg_unlink(const char *name);
 int xipc__seg_sweep(const char *prefix,
                     void (*cb)(const char *name, void *ctx), void *ctx);
 
+/* Lists the xipc segments whose names start with `prefix` (already lower
+ * case; "" for all), removing nothing: cb(name, live, ctx) once per name
+ * that has a live segment (live = 1) or only a stale one (live = 0; only
+ * where segments can be stale). Segments that were unlinked but are still
+ * held have no name and are not listed. Returns the number listed, or
+ * XIPC_ESYS / XIPC_EACCES. */
+int xipc__seg_list(const char *prefix,
+                   void (*cb)(const char *name, int live, void *ctx),
+                   void *ctx);
+
 /* Diagnostic for tests and tools: returns 1 if the system still has an
  * object under this name (a live or a stale segment; on Windows also an
  * unlinked segment that is still held), 0 if it has none. */

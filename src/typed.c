@@ -178,11 +178,9 @@ static int typed_open(xipc__typed *t, enum xipc__kind kind, const char *api,
     if (rc != 0)
         return rc;
     /* The header was checked against the mapping; what is left is whether
-     * it describes this kind's layout. The flags are read once. */
-    info_flags =
-        *(volatile const uint32_t *)((const unsigned char *)xipc__seg_base(
-                                         t->seg) +
-                                     TYPED_INFO_OFF);
+     * it describes this kind's layout. Only then, with the data offset known
+     * to lie inside the mapping, are the flags read, once. */
+    info_flags = 0;
     if (h.data_off != TYPED_DATA_OFF)
         why = "a layout of another kind";
     else if (!type_ok((xipc_type)h.elem_type) ||
@@ -191,7 +189,11 @@ static int typed_open(xipc__typed *t, enum xipc__kind kind, const char *api,
     else if (h.user_size % h.elem_size != 0 ||
              (kind == XIPC__KIND_VALUE && h.user_size != h.elem_size))
         why = "a size that is no whole number of elements";
-    else if ((info_flags & ~TYPED_LOCKED) != 0)
+    else if (((info_flags =
+                   *(volatile const uint32_t *)((const unsigned char *)
+                                                    xipc__seg_base(t->seg) +
+                                                TYPED_INFO_OFF)) &
+              ~TYPED_LOCKED) != 0)
         why = "unknown flags";
     if (why != NULL) {
         xipc__seg_close(t->seg);

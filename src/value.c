@@ -47,23 +47,33 @@ int xipc_value_unlink(const char *name)
     return xipc_unlink(name);
 }
 
-int xipc_value_get(xipc_value *v, void *out)
+/* The checks get and set share: a handle, a buffer, and its size. */
+static int copy_check(const xipc_value *v, const void *buf, size_t size,
+                      const char *api)
 {
-    if (v == NULL || out == NULL)
+    if (v == NULL || buf == NULL)
         return XIPC_EINVAL;
-    return xipc__typed_copy(&v->t, 0, 1, out, 0);
+    if (size != v->t.elem_size)
+        return xipc__fail(XIPC_EINVAL, api, v->t.name,
+                          "the buffer's size is not the Value's type's");
+    return 0;
 }
 
-int xipc_value_set(xipc_value *v, const void *in)
+int xipc_value_get(xipc_value *v, void *out, size_t size)
 {
-    if (v == NULL || in == NULL)
-        return XIPC_EINVAL;
-    return xipc__typed_copy(&v->t, 0, 1, (void *)in, 1);
+    int rc = copy_check(v, out, size, "xipc_value_get");
+    return rc != 0 ? rc : xipc__typed_copy(&v->t, 0, 1, out, 0);
+}
+
+int xipc_value_set(xipc_value *v, const void *in, size_t size)
+{
+    int rc = copy_check(v, in, size, "xipc_value_set");
+    return rc != 0 ? rc : xipc__typed_copy(&v->t, 0, 1, (void *)in, 1);
 }
 
 /* ---- atomics ------------------------------------------------------------ */
 
-enum atomic_op { OP_ADD, OP_XCHG, OP_CAS };
+enum atomic_op { OP_LOAD, OP_ADD, OP_XCHG, OP_CAS };
 
 static int is_signed_int(xipc_type t)
 {
@@ -101,6 +111,8 @@ static int64_t widen(xipc_type t, unsigned size, uint64_t bits)
         _Atomic T *a_ = p;                                                     \
         T x_ = (T)arg, e_;                                                     \
         switch (op) {                                                          \
+        case OP_LOAD:                                                          \
+            return atomic_load(a_);                                            \
         case OP_ADD:                                                           \
             return atomic_fetch_add(a_, x_);                                   \
         case OP_XCHG:                                                          \
@@ -128,11 +140,16 @@ static uint64_t atomic_on(void *p, unsigned size, enum atomic_op op,
 }
 
 /* The checks every atomic makes: a writable handle on a Value of the kind
- * of type the operation wants (integer, or floating if `floating`). */
+ * of type the operation wants (integer, or floating if `floating` is 1);
+ * floating = -1 asks for an integer Value through any handle. */
 static int atomic_check(const xipc_value *v, int floating, const char *api)
 {
     if (v == NULL)
         return XIPC_EINVAL;
+    if (floating < 0) /* a load, which a read-only handle may do */
+        return is_int(v->t.type) ? 0
+                                 : xipc__fail(XIPC_EINVAL, api, v->t.name,
+                                              "not an integer Value");
     if (floating ? (v->t.type != XIPC_F32 && v->t.type != XIPC_F64)
                  : !is_int(v->t.type))
         return xipc__fail(XIPC_EINVAL, api, v->t.name,
@@ -142,6 +159,24 @@ static int atomic_check(const xipc_value *v, int floating, const char *api)
         return xipc__fail(XIPC_EACCES, api, v->t.name,
                           "the handle is read-only");
     return 0;
+}
+
+int xipc_value_load(const xipc_value *v, int64_t *out)
+{
+    int rc;
+
+    if ((rc = atomic_check(v, -1, "xipc_value_load")) != 0)
+        return rc;
+    if (out == NULL)
+        return XIPC_EINVAL;
+    *out = widen(v->t.type, v->t.elem_size,
+                 atomic_on(v->t.data, v->t.elem_size, OP_LOAD, 0, NULL, NULL));
+    return 0;
+}
+
+int xipc_value_store(xipc_value *v, int64_t x)
+{
+    return xipc_value_exchange(v, x, NULL);
 }
 
 int xipc_value_add(xipc_value *v, int64_t delta, int64_t *old, int64_t *now)
@@ -185,8 +220,13 @@ int xipc_value_compare_exchange(xipc_value *v, int64_t *expected,
     if (expected == NULL)
         return XIPC_EINVAL;
     want = (uint64_t)*expected;
-    seen = atomic_on(v->t.data, v->t.elem_size, OP_CAS, (uint64_t)desired,
-                     &want, &swapped);
+    /* An expected value the type cannot hold equals none of its values:
+     * truncating it could make it equal one. */
+    if (widen(v->t.type, v->t.elem_size, want) != *expected)
+        seen = atomic_on(v->t.data, v->t.elem_size, OP_LOAD, 0, NULL, NULL);
+    else
+        seen = atomic_on(v->t.data, v->t.elem_size, OP_CAS, (uint64_t)desired,
+                         &want, &swapped);
     if (!swapped)
         *expected = widen(v->t.type, v->t.elem_size, seen);
     return swapped;
@@ -233,9 +273,14 @@ xipc_lock *xipc_value_lock(const xipc_value *v)
     return v ? v->t.lock : NULL;
 }
 
-void *xipc_value_ptr(const xipc_value *v)
+void *xipc_value_data(const xipc_value *v)
 {
     return v ? v->t.data : NULL;
+}
+
+int xipc_value_readonly(const xipc_value *v)
+{
+    return v ? v->t.readonly : 0;
 }
 
 xipc_type xipc_value_type(const xipc_value *v)

@@ -195,8 +195,21 @@ int test_array_open_checks(void)
     CHECK(xipc_array_lock(x) == NULL);
     CHECK_RC(xipc_array_set(x, 0, &(uint16_t){1}), XIPC_EACCES);
     CHECK_RC(xipc_array_write(x, 0, 1, &(uint16_t){1}), XIPC_EACCES);
-    CHECK_RC(xipc_array_set_string(x, ""), XIPC_EINVAL);
+    CHECK_RC(xipc_array_set_string(x, ""), XIPC_EINVAL); /* not bytes */
     CHECK_OK(xipc_array_close(x));
+    /* A read-only byte Array refuses the string write too. */
+    {
+        const char *cname = t_name("achr");
+        xipc_array *c, *r;
+        char buf[8];
+        CHECK_OK(xipc_array_create(&c, cname, XIPC_CHAR, 4, "abc", 0));
+        CHECK_OK(xipc_array_open(&r, cname, XIPC_CHAR, XIPC_RDONLY));
+        CHECK_RC(xipc_array_set_string(r, "x"), XIPC_EACCES);
+        CHECK_EQ(xipc_array_get_string(r, buf, sizeof buf), 3);
+        CHECK_STR(buf, "abc");
+        CHECK_OK(xipc_array_close(r));
+        CHECK_OK(xipc_array_close(c));
+    }
     CHECK_OK(xipc_shm_close(s));
     CHECK_OK(xipc_array_close(a));
     return 0;
@@ -421,6 +434,77 @@ int test_array_owner_died(void)
     CHECK_OK(xipc_array_read(a, 0, N, got));
     CHECK(memcmp(got, init, sizeof got) == 0);
     CHECK_EQ(xipc_lock_count(l), 0);
+    CHECK_OK(xipc_array_close(a));
+    CHECK_OK(xipc_shm_close(cs));
+    return 0;
+}
+
+int test_array_not_recoverable(void)
+{
+    const char *name = t_name("anrec"), *ctl_name;
+    xipc_shm *cs;
+    t_ctl *ctl = t_ctl_create(&ctl_name, &cs);
+    int32_t x = 0, init[4] = {1, 2, 3, 4};
+    xipc_array *a;
+    xipc_proc *p;
+
+    CHECK_OK(xipc_array_create(&a, name, XIPC_I32, 4, init, 0));
+    p = t_spawn("array_die_holding", name, ctl_name, NULL);
+    t_ctl_wait(ctl, 0, 1, 20000);
+    t_kill(p);
+    CHECK_RC(xipc_array_get(a, 3, &x), XIPC_EOWNERDEAD);
+    CHECK_EQ(x, 0);
+    /* Releasing without repair loses the Array's lock for good. */
+    CHECK_OK(xipc_lock_release(xipc_array_lock(a)));
+    CHECK_RC(xipc_array_get(a, 3, &x), XIPC_ENOTRECOVERABLE);
+    CHECK_RC(xipc_array_set(a, 3, &x), XIPC_ENOTRECOVERABLE);
+    CHECK_RC(xipc_array_read(a, 0, 1, &x), XIPC_ENOTRECOVERABLE);
+    CHECK_EQ(x, 0);
+    /* The data stays reachable through the pointer. */
+    CHECK_EQ(((int32_t *)xipc_array_data(a))[3], 4);
+    CHECK_OK(xipc_array_close(a));
+    CHECK_OK(xipc_shm_close(cs));
+    return 0;
+}
+
+/* Helper: opens byte Array argv[1], takes its lock, sets flag 0 of control
+ * block argv[2] and waits to be killed. */
+int helper_array_die_holding_bytes(int argc, char **argv)
+{
+    xipc_array *a;
+    xipc_shm *cs;
+    t_ctl *ctl;
+
+    HCHECK(argc == 3);
+    HCHECK((ctl = t_ctl_open(argv[2], &cs)) != NULL);
+    HCHECK(xipc_array_open(&a, argv[1], XIPC_CHAR, XIPC_RDWR) == 0);
+    HCHECK(xipc_lock_acquire(xipc_array_lock(a), XIPC_FOREVER) == 0);
+    atomic_store(&ctl->flag[0], 1);
+    xipc_sleep_ms(T_HELPER_MAX_MS);
+    return 0;
+}
+
+int test_array_string_owner_died(void)
+{
+    const char *name = t_name("sdie"), *ctl_name;
+    xipc_shm *cs;
+    t_ctl *ctl = t_ctl_create(&ctl_name, &cs);
+    xipc_array *a;
+    xipc_proc *p;
+    char buf[16] = "untouched";
+
+    CHECK_OK(xipc_array_create(&a, name, XIPC_CHAR, 8, "before", 0));
+    p = t_spawn("array_die_holding_bytes", name, ctl_name, NULL);
+    t_ctl_wait(ctl, 0, 1, 20000);
+    t_kill(p);
+    CHECK_RC(xipc_array_get_string(a, buf, sizeof buf), XIPC_EOWNERDEAD);
+    CHECK_STR(buf, "untouched");
+    CHECK_EQ(xipc_lock_count(xipc_array_lock(a)), 1);
+    CHECK_OK(xipc_array_set_string(a, "after")); /* the holder repairs */
+    CHECK_OK(xipc_lock_consistent(xipc_array_lock(a)));
+    CHECK_OK(xipc_lock_release(xipc_array_lock(a)));
+    CHECK_EQ(xipc_array_get_string(a, buf, sizeof buf), 5);
+    CHECK_STR(buf, "after");
     CHECK_OK(xipc_array_close(a));
     CHECK_OK(xipc_shm_close(cs));
     return 0;

@@ -89,21 +89,21 @@ int test_value_get_set_every_type(void)
         CHECK_EQ(xipc_value_type(a), t);
         CHECK_STR(xipc_value_name(a), name);
         CHECK(xipc_value_lock(a) != NULL);
-        CHECK((uintptr_t)xipc_value_ptr(a) % 8 == 0);
+        CHECK((uintptr_t)xipc_value_data(a) % 8 == 0);
         CHECK_OK(xipc_value_open(&b, name, t, XIPC_RDWR));
         memset(&got, 0, sizeof got);
-        CHECK_OK(xipc_value_get(b, &got));
+        CHECK_OK(xipc_value_get(b, &got, size));
         CHECK(memcmp(&got, &init, size) == 0);
-        CHECK_OK(xipc_value_set(b, &later));
+        CHECK_OK(xipc_value_set(b, &later, size));
         memset(&got, 0, sizeof got);
-        CHECK_OK(xipc_value_get(a, &got));
+        CHECK_OK(xipc_value_get(a, &got, size));
         CHECK(memcmp(&got, &later, size) == 0);
         /* get_obj(): both handles reach the same bytes. */
-        CHECK(memcmp(xipc_value_ptr(a), &later, size) == 0);
-        CHECK(memcmp(xipc_value_ptr(b), &later, size) == 0);
+        CHECK(memcmp(xipc_value_data(a), &later, size) == 0);
+        CHECK(memcmp(xipc_value_data(b), &later, size) == 0);
         /* Exactly `size` bytes were written by get. */
         memset(&got, 0x5a, sizeof got);
-        CHECK_OK(xipc_value_get(a, &got));
+        CHECK_OK(xipc_value_get(a, &got, size));
         for (i = size; i < 8; i++)
             CHECK_EQ(got.bytes[i], 0x5a);
         CHECK_OK(xipc_value_close(b));
@@ -120,18 +120,18 @@ int test_value_zero_init_and_raw(void)
     int64_t x = -1;
 
     CHECK_OK(xipc_value_create(&v, name, XIPC_I64, NULL, XIPC_RAW));
-    CHECK_OK(xipc_value_get(v, &x));
+    CHECK_OK(xipc_value_get(v, &x, sizeof x));
     CHECK_EQ(x, 0);
     CHECK(xipc_value_lock(v) == NULL); /* Python's RawValue: no lock */
     CHECK_OK(xipc_value_open(&w, name, XIPC_I64, XIPC_RDWR));
     CHECK(xipc_value_lock(w) == NULL); /* the opener learns it */
     x = 42;
-    CHECK_OK(xipc_value_set(w, &x));
+    CHECK_OK(xipc_value_set(w, &x, sizeof x));
     x = 0;
-    CHECK_OK(xipc_value_get(v, &x));
+    CHECK_OK(xipc_value_get(v, &x, sizeof x));
     CHECK_EQ(x, 42);
     CHECK_OK(xipc_value_add(v, 1, NULL, NULL));
-    CHECK_EQ(*(int64_t *)xipc_value_ptr(w), 43);
+    CHECK_EQ(*(int64_t *)xipc_value_data(w), 43);
     CHECK_OK(xipc_value_close(w));
     CHECK_OK(xipc_value_close(v));
     return 0;
@@ -176,12 +176,24 @@ int test_value_open_checks(void)
              XIPC_EINVAL);
     CHECK(x == NULL && y == NULL);
     /* NULL handles are refused, not dereferenced. */
-    CHECK_RC(xipc_value_get(NULL, &one), XIPC_EINVAL);
-    CHECK_RC(xipc_value_get(v, NULL), XIPC_EINVAL);
-    CHECK_RC(xipc_value_set(NULL, &one), XIPC_EINVAL);
+    CHECK_RC(xipc_value_get(NULL, &one, sizeof one), XIPC_EINVAL);
+    CHECK_RC(xipc_value_get(v, NULL, 4), XIPC_EINVAL);
+    /* The buffer must be exactly the type's size: an int64_t for an i32
+     * Value is refused, not half-written. */
+    {
+        int64_t wide = -1;
+        int16_t narrow = -1;
+        CHECK_RC(xipc_value_get(v, &wide, sizeof wide), XIPC_EINVAL);
+        CHECK_EQ(wide, -1);
+        CHECK(strstr(xipc_last_error(), "size") != NULL);
+        CHECK_RC(xipc_value_set(v, &narrow, sizeof narrow), XIPC_EINVAL);
+        CHECK_OK(xipc_value_get(v, &one, sizeof one));
+        CHECK_EQ(one, 1);
+    }
+    CHECK_RC(xipc_value_set(NULL, &one, sizeof one), XIPC_EINVAL);
     CHECK_RC(xipc_value_add(NULL, 1, NULL, NULL), XIPC_EINVAL);
     CHECK_RC(xipc_value_close(NULL), XIPC_EINVAL);
-    CHECK(xipc_value_lock(NULL) == NULL && xipc_value_ptr(NULL) == NULL);
+    CHECK(xipc_value_lock(NULL) == NULL && xipc_value_data(NULL) == NULL);
     /* A damaged header is refused before anything behind it is used. */
     h = xipc__seg_base(xipc__value_seg(v));
     h->elem_size = 8; /* an i32 of 8 bytes */
@@ -218,7 +230,7 @@ int test_value_atomics(void)
     CHECK_OK(xipc_value_add(v, 3, &old, &now));
     CHECK_EQ(old, 126);
     CHECK_EQ(now, -127);
-    CHECK_EQ(*(int8_t *)xipc_value_ptr(v), -127);
+    CHECK_EQ(*(int8_t *)xipc_value_data(v), -127);
     CHECK_OK(xipc_value_close(v));
     /* u16 reads back unsigned. */
     CHECK_OK(xipc_value_create(&v, t_name("a16"), XIPC_U16, &(uint16_t){1}, 0));
@@ -231,8 +243,23 @@ int test_value_atomics(void)
     CHECK_EQ(xipc_value_compare_exchange(v, &e, 9), 0); /* not 6: no swap */
     CHECK_EQ(e, 7);
     CHECK_EQ(xipc_value_compare_exchange(v, &e, 9), 1);
-    CHECK_EQ(*(uint16_t *)xipc_value_ptr(v), 9);
+    CHECK_EQ(*(uint16_t *)xipc_value_data(v), 9);
     CHECK_RC(xipc_value_add_float(v, 1.0, NULL, NULL), XIPC_EINVAL);
+    /* An expected value no u16 can hold matches none, even one that would
+     * truncate to the current value (65536 + 9). */
+    e = 65536 + 9;
+    CHECK_EQ(xipc_value_compare_exchange(v, &e, 1), 0);
+    CHECK_EQ(e, 9);
+    e = -65527; /* also 9 once truncated to 16 bits */
+    CHECK_EQ(xipc_value_compare_exchange(v, &e, 1), 0);
+    CHECK_EQ(e, 9);
+    CHECK_EQ(*(uint16_t *)xipc_value_data(v), 9);
+    /* load and store: atomic, widened and truncated as add does. */
+    CHECK_OK(xipc_value_store(v, 65535 + 3)); /* truncated to 2 */
+    CHECK_OK(xipc_value_load(v, &e));
+    CHECK_EQ(e, 2);
+    CHECK_RC(xipc_value_load(v, NULL), XIPC_EINVAL);
+    CHECK_EQ(xipc_value_readonly(v), 0);
     CHECK_OK(xipc_value_close(v));
     /* i32 and u64, old and new. */
     CHECK_OK(xipc_value_create(&v, t_name("a32"), XIPC_I32, NULL, 0));
@@ -240,7 +267,7 @@ int test_value_atomics(void)
     CHECK_EQ(now, 5);
     CHECK_OK(xipc_value_add(v, -10, &old, NULL));
     CHECK_EQ(old, 5);
-    CHECK_EQ(*(int32_t *)xipc_value_ptr(v), -5);
+    CHECK_EQ(*(int32_t *)xipc_value_data(v), -5);
     CHECK_OK(xipc_value_close(v));
     CHECK_OK(xipc_value_create(&v, t_name("a64"), XIPC_U64,
                                &(uint64_t){UINT64_MAX}, 0));
@@ -249,7 +276,7 @@ int test_value_atomics(void)
     CHECK_EQ(now, 1);
     e = 1;
     CHECK_EQ(xipc_value_compare_exchange(v, &e, INT64_MIN), 1);
-    CHECK(*(uint64_t *)xipc_value_ptr(v) == UINT64_C(1) << 63);
+    CHECK(*(uint64_t *)xipc_value_data(v) == UINT64_C(1) << 63);
     CHECK_RC(xipc_value_compare_exchange(v, NULL, 1), XIPC_EINVAL);
     CHECK_OK(xipc_value_close(v));
     /* Floating values: add only. */
@@ -257,15 +284,17 @@ int test_value_atomics(void)
         xipc_value_create(&v, t_name("af64"), XIPC_F64, &(double){0.5}, 0));
     CHECK_OK(xipc_value_add_float(v, 0.25, &dold, &dnow));
     CHECK(dold == 0.5 && dnow == 0.75);
-    CHECK(*(double *)xipc_value_ptr(v) == 0.75);
+    CHECK(*(double *)xipc_value_data(v) == 0.75);
     CHECK_RC(xipc_value_add(v, 1, NULL, NULL), XIPC_EINVAL);
     CHECK_RC(xipc_value_exchange(v, 1, NULL), XIPC_EINVAL);
+    CHECK_RC(xipc_value_load(v, &e), XIPC_EINVAL);
+    CHECK_RC(xipc_value_store(v, 1), XIPC_EINVAL);
     CHECK_OK(xipc_value_close(v));
     CHECK_OK(
         xipc_value_create(&v, t_name("af32"), XIPC_F32, &(float){1.0f}, 0));
     CHECK_OK(xipc_value_add_float(v, -0.5, &dold, &dnow));
     CHECK(dold == 1.0 && dnow == 0.5);
-    CHECK(*(float *)xipc_value_ptr(v) == 0.5f);
+    CHECK(*(float *)xipc_value_data(v) == 0.5f);
     CHECK_OK(xipc_value_close(v));
     /* A char Value is no integer for the atomics. */
     CHECK_OK(xipc_value_create(&v, t_name("ac"), XIPC_CHAR, NULL, 0));
@@ -297,9 +326,10 @@ int helper_value_adder(int argc, char **argv)
             xipc_lock *l = xipc_value_lock(v);
             int64_t x;
             HCHECK(xipc_lock_acquire(l, XIPC_FOREVER) == 0);
-            HCHECK(xipc_value_get(v, &x) == 0); /* the RLock lets us in */
+            HCHECK(xipc_value_get(v, &x, sizeof x) ==
+                   0); /* the RLock lets us in */
             x++;
-            HCHECK(xipc_value_set(v, &x) == 0);
+            HCHECK(xipc_value_set(v, &x, sizeof x) == 0);
             HCHECK(xipc_lock_release(l) == 0);
         }
     }
@@ -326,10 +356,10 @@ static double add_in_processes(const char *how, long n)
     for (i = 0; i < P; i++)
         CHECK_EQ(t_join(p[i], 120000), 0);
     if (f) {
-        CHECK_OK(xipc_value_get(v, &result));
+        CHECK_OK(xipc_value_get(v, &result, sizeof result));
     } else {
         int64_t x;
-        CHECK_OK(xipc_value_get(v, &x));
+        CHECK_OK(xipc_value_get(v, &x, sizeof x));
         result = (double)x;
     }
     CHECK_OK(xipc_value_close(v));
@@ -365,12 +395,20 @@ int helper_value_readonly(int argc, char **argv)
     HCHECK(argc == 3);
     HCHECK((ctl = t_ctl_open(argv[2], &cs)) != NULL);
     HCHECK(xipc_value_open(&v, argv[1], XIPC_I64, XIPC_RDONLY) == 0);
-    HCHECK(xipc_value_get(v, &x) == 0 && x == 1234);
-    HCHECK(xipc_value_set(v, &x) == XIPC_EACCES);
+    HCHECK(xipc_value_get(v, &x, sizeof x) == 0 && x == 1234);
+    HCHECK(xipc_value_set(v, &x, sizeof x) == XIPC_EACCES);
     HCHECK(xipc_value_add(v, 1, NULL, NULL) == XIPC_EACCES);
+    HCHECK(xipc_value_exchange(v, 1, NULL) == XIPC_EACCES);
+    HCHECK(xipc_value_store(v, 1) == XIPC_EACCES);
+    {
+        int64_t e = 1234;
+        HCHECK(xipc_value_compare_exchange(v, &e, 1) == XIPC_EACCES);
+    }
+    HCHECK(xipc_value_load(v, &x) == 0 && x == 1234); /* a read may */
+    HCHECK(xipc_value_readonly(v) == 1);
     HCHECK(xipc_value_lock(v) == NULL);
     atomic_store(&ctl->flag[0], 1);
-    *(volatile int64_t *)xipc_value_ptr(v) = 99;
+    *(volatile int64_t *)xipc_value_data(v) = 99;
     atomic_store(&ctl->flag[1], 1); /* not reached */
     return 0;
 }
@@ -388,7 +426,7 @@ int test_value_readonly(void)
              128 + 11);
     CHECK_EQ(atomic_load(&ctl->flag[0]), 1);
     CHECK_EQ(atomic_load(&ctl->flag[1]), 0);
-    CHECK_OK(xipc_value_get(v, &x));
+    CHECK_OK(xipc_value_get(v, &x, sizeof x));
     CHECK_EQ(x, 1234);
     CHECK_OK(xipc_value_close(v));
     CHECK_OK(xipc_shm_close(cs));
@@ -406,7 +444,7 @@ static int get_in_thread(void *p)
 {
     struct lock_thread *t = p;
     atomic_store(&t->phase, 1);
-    if (xipc_value_get(t->v, &t->seen) != 0)
+    if (xipc_value_get(t->v, &t->seen, sizeof t->seen) != 0)
         return 1;
     atomic_store(&t->phase, 2);
     return 0;
@@ -425,9 +463,9 @@ int test_value_lock_excludes(void)
     l = xipc_value_lock(v);
     CHECK_OK(xipc_lock_acquire(l, XIPC_FOREVER));
     /* Python's `with v.get_lock(): v.value += 1`: the holder may get/set. */
-    CHECK_OK(xipc_value_get(v, &x));
+    CHECK_OK(xipc_value_get(v, &x, sizeof x));
     x = 2;
-    CHECK_OK(xipc_value_set(v, &x));
+    CHECK_OK(xipc_value_set(v, &x, sizeof x));
     CHECK_EQ(xipc_lock_count(l), 1);
     /* Another thread's get waits for the lock. */
     memset(&t, 0, sizeof t);
@@ -438,7 +476,7 @@ int test_value_lock_excludes(void)
     xipc_sleep_ms(100);
     CHECK_EQ(atomic_load(&t.phase), 1);
     x = 3;
-    CHECK_OK(xipc_value_set(v, &x));
+    CHECK_OK(xipc_value_set(v, &x, sizeof x));
     /* The lock belongs to the Value: it cannot be closed on its own, and
      * the Value cannot be closed while this thread holds it. */
     CHECK_RC(xipc_lock_close(l), XIPC_EINVAL);
@@ -464,7 +502,7 @@ int helper_value_die_holding(int argc, char **argv)
     HCHECK(xipc_value_open(&v, argv[1], XIPC_I64, XIPC_RDWR) == 0);
     HCHECK(xipc_lock_acquire(xipc_value_lock(v), XIPC_FOREVER) == 0);
     x = atoll(argv[3]);
-    HCHECK(xipc_value_set(v, &x) == 0);
+    HCHECK(xipc_value_set(v, &x, sizeof x) == 0);
     atomic_store(&ctl->flag[0], 1);
     xipc_sleep_ms(T_HELPER_MAX_MS);
     return 0;
@@ -488,20 +526,77 @@ int test_value_owner_died(void)
     }
     /* The next locked operation is told, copies nothing, and leaves us
      * holding the lock; the data is still reachable. */
-    CHECK_RC(xipc_value_get(v, &y), XIPC_EOWNERDEAD);
+    CHECK_RC(xipc_value_get(v, &y, sizeof y), XIPC_EOWNERDEAD);
     CHECK_EQ(y, -1);
     CHECK_EQ(xipc_lock_count(l), 1);
-    CHECK_EQ(*(int64_t *)xipc_value_ptr(v), 77);
-    CHECK_OK(xipc_value_get(v, &y)); /* the holder may read to repair */
+    CHECK_EQ(*(int64_t *)xipc_value_data(v), 77);
+    CHECK_OK(
+        xipc_value_get(v, &y, sizeof y)); /* the holder may read to repair */
     CHECK_EQ(y, 77);
     x = 6;
-    CHECK_OK(xipc_value_set(v, &x));
+    CHECK_OK(xipc_value_set(v, &x, sizeof x));
     CHECK_OK(xipc_lock_consistent(l));
     CHECK_OK(xipc_lock_release(l));
     CHECK_EQ(xipc_lock_count(l), 0);
-    CHECK_OK(xipc_value_get(v, &y));
+    CHECK_OK(xipc_value_get(v, &y, sizeof y));
     CHECK_EQ(y, 6);
     CHECK_OK(xipc_value_close(v));
     CHECK_OK(xipc_shm_close(cs));
+    return 0;
+}
+
+int test_value_not_recoverable(void)
+{
+    const char *name = t_name("vnrec"), *ctl_name;
+    xipc_shm *cs;
+    t_ctl *ctl = t_ctl_create(&ctl_name, &cs);
+    xipc_value *v;
+    xipc_proc *p;
+    int64_t x = 1;
+
+    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, 0));
+    p = t_spawn("value_die_holding", name, ctl_name, "5", NULL);
+    t_ctl_wait(ctl, 0, 1, 20000);
+    t_kill(p);
+    CHECK_RC(xipc_value_set(v, &x, sizeof x), XIPC_EOWNERDEAD);
+    CHECK_EQ(*(int64_t *)xipc_value_data(v), 5); /* not set */
+    /* Released without repair: the Value's lock is lost for everyone. */
+    CHECK_OK(xipc_lock_release(xipc_value_lock(v)));
+    CHECK_RC(xipc_value_get(v, &x, sizeof x), XIPC_ENOTRECOVERABLE);
+    CHECK_RC(xipc_value_set(v, &x, sizeof x), XIPC_ENOTRECOVERABLE);
+    CHECK_RC(xipc_lock_acquire(xipc_value_lock(v), 0), XIPC_ENOTRECOVERABLE);
+    /* The atomics take no lock and still work. */
+    CHECK_OK(xipc_value_add(v, 1, NULL, &x));
+    CHECK_EQ(x, 6);
+    CHECK_OK(xipc_value_close(v));
+    CHECK_OK(xipc_shm_close(cs));
+    return 0;
+}
+
+/* Thread body: takes the Value's lock and ends without releasing it. */
+static int take_and_exit(void *p)
+{
+    return xipc_lock_acquire(xipc_value_lock(p), XIPC_FOREVER);
+}
+
+int test_value_owner_thread_exited(void)
+{
+    const char *name = t_name("vthr");
+    xipc__thread *th;
+    xipc_value *v;
+    int64_t x = 7;
+
+    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, 0));
+    /* A holder that is a thread of this very process, and ends. */
+    CHECK_OK(xipc__thread_start(&th, take_and_exit, v));
+    CHECK_EQ(xipc__thread_join(th), 0);
+    x = 0;
+    CHECK_RC(xipc_value_get(v, &x, sizeof x), XIPC_EOWNERDEAD);
+    CHECK_EQ(x, 0);
+    CHECK_OK(xipc_lock_consistent(xipc_value_lock(v)));
+    CHECK_OK(xipc_lock_release(xipc_value_lock(v)));
+    CHECK_OK(xipc_value_get(v, &x, sizeof x));
+    CHECK_EQ(x, 7);
+    CHECK_OK(xipc_value_close(v));
     return 0;
 }

@@ -38,10 +38,10 @@
 #define SHM_PREFIX "xipc."
 
 struct xipc__seg {
-    int fd;         /* holds the OFD read lock that marks us as a holder */
+    int fd; /* holds the OFD read lock that marks us as a holder */
     void *base;
-    uint64_t len;   /* mapped bytes, as fstat reported them */
-    dev_t dev;      /* identity, to tell our segment from a later one */
+    uint64_t len; /* mapped bytes, as fstat reported them */
+    dev_t dev;    /* identity, to tell our segment from a later one */
     ino_t ino;
     char path[sizeof "/" SHM_PREFIX + XIPC__NAME_BUF];
 };
@@ -334,14 +334,32 @@ int xipc__seg_unlink(const char *name)
     return rc;
 }
 
-int xipc__seg_sweep(const char *prefix,
-                    void (*cb)(const char *name, void *ctx), void *ctx)
+/* Returns 1 if the segment at `path` has a live holder, 0 if it is stale,
+ * or a negative code (XIPC_ENOENT if it has gone). */
+static int has_holder(const char *path)
+{
+    int fd = shm_open(path, O_RDONLY, 0), rc;
+
+    if (fd < 0)
+        return errno == ENOENT ? XIPC_ENOENT
+                               : sys_fail("shm_open", path, errno);
+    rc = other_holders(fd, path);
+    close(fd);
+    return rc;
+}
+
+/* With the names lock held, walks /dev/shm for xipc segments whose names
+ * start with `prefix`: sweeping, removes the stale ones and reports each;
+ * listing, reports every one with whether it is live. Returns the number
+ * reported or a negative code. */
+static int scan(const char *prefix, int sweep,
+                void (*cb)(const char *name, int live, void *ctx), void *ctx)
 {
     char path[sizeof "/" SHM_PREFIX + XIPC__NAME_BUF];
     char canon[XIPC__NAME_BUF];
     struct dirent *d;
     DIR *dir;
-    int lk, n = 0;
+    int lk, n = 0, live;
 
     if ((lk = names_lock()) < 0)
         return lk;
@@ -357,16 +375,49 @@ int xipc__seg_sweep(const char *prefix,
         if (strncmp(name, prefix, strlen(prefix)) != 0)
             continue;
         seg_path(path, sizeof path, name);
-        if (probe(path, O_RDONLY, NULL) == PROBE_STALE) {
-            n++;
-            if (cb)
-                cb(name, ctx);
-        }
+        if (sweep)
+            live = probe(path, O_RDONLY, NULL) == PROBE_STALE ? 0 : -1;
+        else
+            live = has_holder(path);
+        if (live < 0 || (sweep && live != 0))
+            continue;
+        n++;
+        if (cb)
+            cb(name, live, ctx);
     }
     closedir(dir);
 out:
     names_unlock(lk);
     return n;
+}
+
+/* Adapts a sweep's callback to scan's. */
+struct sweep_cb {
+    void (*cb)(const char *name, void *ctx);
+    void *ctx;
+};
+
+static void sweep_report(const char *name, int live, void *arg)
+{
+    struct sweep_cb *s = arg;
+    (void)live;
+    if (s->cb)
+        s->cb(name, s->ctx);
+}
+
+int xipc__seg_sweep(const char *prefix, void (*cb)(const char *name, void *ctx),
+                    void *ctx)
+{
+    struct sweep_cb s;
+    s.cb = cb;
+    s.ctx = ctx;
+    return scan(prefix, 1, sweep_report, &s);
+}
+
+int xipc__seg_list(const char *prefix,
+                   void (*cb)(const char *name, int live, void *ctx), void *ctx)
+{
+    return scan(prefix, 0, cb, ctx);
 }
 
 int xipc__seg_present(const char *name)

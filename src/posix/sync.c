@@ -11,6 +11,7 @@
 #include "../platform.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,11 +21,9 @@
 #include <unistd.h>
 
 /* The shared bytes. Everything but the mutex is written only by the thread
- * holding it; other threads read `owner` to learn that they are not the
- * owner (a thread never finds its own id there unless it holds it). */
+ * holding it. Who holds it is read from the mutex's futex word (holder()). */
 struct shared {
     pthread_mutex_t mutex;
-    _Atomic int32_t owner;  /* kernel thread id of the holder, 0 if none */
     int32_t depth;          /* recursion depth of the holder (RLock) */
     _Atomic int32_t health; /* HEALTHY, INCONSISTENT or LOST */
 };
@@ -54,6 +53,18 @@ static inline int32_t self_tid(void)
     return __builtin_expect(t != 0, 1) ? t : ask_tid();
 }
 
+/* The kernel thread id of the mutex's holder, 0 if none: the thread id in
+ * the futex word of the robust mutex, which is the kernel's own record. When
+ * a holder dies the kernel clears the id there (setting FUTEX_OWNER_DIED)
+ * before the id can be given to another thread, so a thread that inherits a
+ * dead holder's id is never taken for the holder, as a copy of the id kept
+ * beside the mutex would be. */
+static inline int32_t holder(const struct shared *sh)
+{
+    return __atomic_load_n(&sh->mutex.__data.__lock, __ATOMIC_RELAXED) &
+           FUTEX_TID_MASK;
+}
+
 int xipc__mutex_init(void *shared, int recursive)
 {
     struct shared *sh = shared;
@@ -75,7 +86,6 @@ int xipc__mutex_init(void *shared, int recursive)
     pthread_mutexattr_destroy(&a);
     if (e != 0)
         return xipc__fail(XIPC_ESYS, "pthread_mutex_init", NULL, strerror(e));
-    atomic_store_explicit(&sh->owner, 0, memory_order_relaxed);
     atomic_store_explicit(&sh->health, HEALTHY, memory_order_relaxed);
     sh->depth = 0;
     return 0;
@@ -98,7 +108,7 @@ int xipc__mutex_attach(xipc__mutex **out, void *shared, const xipc__seg *seg,
 int xipc__mutex_detach(xipc__mutex *m)
 {
     char task[64];
-    int32_t owner = atomic_load_explicit(&m->sh->owner, memory_order_relaxed);
+    int32_t owner = holder(m->sh);
 
     /* glibc links a held robust mutex into its owner thread's robust list
      * by its address in this process; unmapping it while a thread of this
@@ -152,11 +162,11 @@ static int lock_timed(struct shared *sh, int64_t timeout_ms)
     return e;
 }
 
-/* Records the caller as the owner, one level deeper. */
+/* Counts one level more for the caller, which holds the mutex. */
 static inline void took(xipc__mutex *m, struct shared *sh)
 {
-    if (!m->recursive || sh->depth++ == 0)
-        atomic_store_explicit(&sh->owner, self_tid(), memory_order_relaxed);
+    if (m->recursive)
+        sh->depth++;
 }
 
 /* Everything but a plain success, kept out of the fast path. */
@@ -211,10 +221,9 @@ int xipc__mutex_unlock(xipc__mutex *m)
     struct shared *sh = m->sh;
     int e;
 
-    if (atomic_load_explicit(&sh->owner, memory_order_relaxed) != self_tid())
+    if (holder(sh) != self_tid())
         return XIPC_EPERM;
     if (!m->recursive || --sh->depth == 0) {
-        atomic_store_explicit(&sh->owner, 0, memory_order_relaxed);
         if (atomic_load_explicit(&sh->health, memory_order_relaxed) ==
             INCONSISTENT)
             atomic_store_explicit(&sh->health, LOST, memory_order_release);
@@ -228,7 +237,7 @@ int xipc__mutex_consistent(xipc__mutex *m)
     struct shared *sh = m->sh;
     int e;
 
-    if (atomic_load_explicit(&sh->owner, memory_order_relaxed) != self_tid())
+    if (holder(sh) != self_tid())
         return XIPC_EPERM;
     e = pthread_mutex_consistent(&sh->mutex);
     if (e != 0)
@@ -240,7 +249,7 @@ int xipc__mutex_consistent(xipc__mutex *m)
 int xipc__mutex_depth(const xipc__mutex *m)
 {
     const struct shared *sh = m->sh;
-    if (atomic_load_explicit(&sh->owner, memory_order_relaxed) != self_tid())
+    if (holder(sh) != self_tid())
         return 0;
     return m->recursive ? sh->depth : 1;
 }

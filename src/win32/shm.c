@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 /* How many sections one name may have at once: the live one plus those that
  * were unlinked while still held. */
@@ -475,6 +476,162 @@ int xipc__seg_sweep(const char *prefix, void (*cb)(const char *name, void *ctx),
     (void)cb;
     (void)ctx;
     return 0;
+}
+
+/* The object manager's directory calls, which Windows exports from ntdll
+ * only (no import library is needed: they are looked up at run time). */
+typedef struct {
+    USHORT Length, MaximumLength;
+    PWSTR Buffer;
+} nt_ustr;
+typedef struct {
+    ULONG Length;
+    HANDLE RootDirectory;
+    nt_ustr *ObjectName;
+    ULONG Attributes;
+    PVOID SecurityDescriptor, SecurityQualityOfService;
+} nt_oattr;
+typedef struct {
+    nt_ustr Name, TypeName;
+} nt_dirinfo;
+typedef LONG(NTAPI *nt_open_dir_fn)(HANDLE *, ACCESS_MASK, nt_oattr *);
+typedef LONG(NTAPI *nt_query_dir_fn)(HANDLE, PVOID, ULONG, BOOLEAN, BOOLEAN,
+                                     PULONG, PULONG);
+#define NT_DIRECTORY_QUERY 0x0001
+#define NT_NO_MORE_ENTRIES ((LONG)0x8000001A)
+
+/* Returns 1 if `name` has a live generation, 0 if not, or a negative code:
+ * the question open asks, without holding anything afterwards. */
+static int has_live(const char *name)
+{
+    xipc__seg s;
+    HANDLE lk;
+    int gen, rc = GEN_NONE;
+
+    memset(&s, 0, sizeof s);
+    if ((rc = name_lock(name, &lk)) != 0)
+        return rc;
+    for (gen = 0; gen < XIPC_W32_GENS && rc != GEN_LIVE; gen++) {
+        rc = probe(&s, name, gen, FILE_MAP_READ);
+        seg_release(&s);
+        if (rc < 0)
+            break;
+    }
+    name_unlock(lk);
+    return rc < 0 ? rc : rc == GEN_LIVE;
+}
+
+/* Names already reported by one listing: a name has up to XIPC_W32_GENS
+ * sections and is reported once. */
+struct seen {
+    char (*names)[XIPC__NAME_BUF];
+    size_t n, cap;
+};
+
+static int seen_add(struct seen *v, const char *name)
+{
+    size_t i;
+    for (i = 0; i < v->n; i++)
+        if (strcmp(v->names[i], name) == 0)
+            return 0;
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 32;
+        void *p = realloc(v->names, cap * sizeof *v->names);
+        if (p == NULL)
+            return 0;
+        v->names = p;
+        v->cap = cap;
+    }
+    memcpy(v->names[v->n++], name, strlen(name) + 1);
+    return 1;
+}
+
+/* Windows has no directory of sections to read like /dev/shm, but the
+ * object manager lists the session's named objects ("Local\" is the
+ * directory \Sessions\<id>\BaseNamedObjects); sections there called
+ * "xipc.m.<name>.<gen>" are xipc's. A section never outlives its last
+ * handle, so every name found is live or gone: none is stale. */
+int xipc__seg_list(const char *prefix,
+                   void (*cb)(const char *name, int live, void *ctx), void *ctx)
+{
+    static const wchar_t section[] = L"Section", mark[] = L"xipc.m.";
+    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    nt_open_dir_fn open_dir;
+    nt_query_dir_fn query_dir;
+    wchar_t path[64];
+    nt_ustr upath;
+    nt_oattr oa;
+    HANDLE dir;
+    ULONG sid = 0, index = 0, len;
+    union {
+        nt_dirinfo info;
+        unsigned char bytes[4096];
+    } buf;
+    struct seen seen = {NULL, 0, 0};
+    LONG st;
+    int n = 0;
+
+    open_dir = (nt_open_dir_fn)(void (*)(void))GetProcAddress(
+        ntdll, "NtOpenDirectoryObject");
+    query_dir = (nt_query_dir_fn)(void (*)(void))GetProcAddress(
+        ntdll, "NtQueryDirectoryObject");
+    if (open_dir == NULL || query_dir == NULL)
+        return xipc__fail(XIPC_ESYS, "GetProcAddress", "ntdll",
+                          "no NtQueryDirectoryObject");
+    ProcessIdToSessionId(GetCurrentProcessId(), &sid);
+    swprintf(path, sizeof path / sizeof path[0],
+             L"\\Sessions\\%lu\\BaseNamedObjects", (unsigned long)sid);
+    upath.Buffer = path;
+    upath.Length = (USHORT)(wcslen(path) * sizeof(wchar_t));
+    upath.MaximumLength = upath.Length;
+    memset(&oa, 0, sizeof oa);
+    oa.Length = sizeof oa;
+    oa.ObjectName = &upath;
+    oa.Attributes = 0x40; /* OBJ_CASE_INSENSITIVE */
+    if ((st = open_dir(&dir, NT_DIRECTORY_QUERY, &oa)) < 0)
+        return xipc__fail(XIPC_ESYS, "NtOpenDirectoryObject",
+                          "BaseNamedObjects", "the session's directory");
+    for (;;) {
+        char name[XIPC__NAME_BUF], canon[XIPC__NAME_BUF];
+        const nt_dirinfo *e = &buf.info;
+        size_t i, nlen, mlen = wcslen(mark), dot;
+        int live;
+
+        st = query_dir(dir, &buf, sizeof buf, TRUE, index == 0, &index, &len);
+        if (st == NT_NO_MORE_ENTRIES)
+            break;
+        if (st < 0) {
+            n = xipc__fail(XIPC_ESYS, "NtQueryDirectoryObject",
+                           "BaseNamedObjects", NULL);
+            break;
+        }
+        nlen = e->Name.Length / sizeof(wchar_t);
+        if (e->TypeName.Length != sizeof section - sizeof(wchar_t) ||
+            _wcsnicmp(e->TypeName.Buffer, section, wcslen(section)) != 0 ||
+            nlen <= mlen || _wcsnicmp(e->Name.Buffer, mark, mlen) != 0)
+            continue;
+        /* "<name>.<gen>": the name is what lies before the last dot. */
+        for (dot = nlen; dot > mlen && e->Name.Buffer[dot - 1] != L'.'; dot--)
+            ;
+        if (dot <= mlen + 1 || dot - 1 - mlen >= sizeof name)
+            continue;
+        for (i = mlen; i < dot - 1; i++) {
+            wchar_t c = e->Name.Buffer[i];
+            name[i - mlen] = c < 128 ? (char)c : '?';
+        }
+        name[dot - 1 - mlen] = '\0';
+        if (xipc__name_canon(name, canon) != 0 || strcmp(canon, name) != 0 ||
+            strncmp(name, prefix, strlen(prefix)) != 0)
+            continue;
+        if ((live = has_live(name)) <= 0 || !seen_add(&seen, name))
+            continue;
+        n++;
+        if (cb)
+            cb(name, 1, ctx);
+    }
+    CloseHandle(dir);
+    free(seen.names);
+    return n;
 }
 
 int xipc__seg_present(const char *name)

@@ -40,7 +40,7 @@ int main(int argc, char **argv)
         xipc_proc_wait(p, 60000, &code) != 0 || code != 0)
         return 2;
     xipc_proc_free(p);
-    xipc_value_get(v, &x);
+    xipc_value_get(v, &x, sizeof x);
     xipc_value_close(v);
     printf("consumer of xipc %s (header %d.%d.%d): %lld\n", xipc_version(),
            XIPC_VERSION_MAJOR, XIPC_VERSION_MINOR, XIPC_VERSION_PATCH,

@@ -156,6 +156,56 @@ typedef void (*xipc_sweep_cb)(const char *name, void *ctx);
 XIPC_API int xipc_sweep(const char *prefix, xipc_sweep_cb cb, void *ctx);
 
 /* ------------------------------------------------------------------------
+ * Inspection: what lives under which name (the `xipc` tool is built on it).
+ * ------------------------------------------------------------------------ */
+
+/* The kinds of object. The numbers are part of the shared layout. */
+typedef enum xipc_kind {
+    XIPC_KIND_SHM = 1,   /* xipc_shm */
+    XIPC_KIND_LOCK = 2,  /* xipc_lock, recursive = 0 */
+    XIPC_KIND_RLOCK = 3, /* xipc_lock, recursive = 1 */
+    XIPC_KIND_VALUE = 4, /* xipc_value */
+    XIPC_KIND_ARRAY = 5, /* xipc_array */
+    XIPC_KIND_QUEUE = 6  /* xipc_queue */
+} xipc_kind;
+
+/* Returns the kind's name ("shm", "lock", "rlock", "value", "array",
+ * "queue"), or "?" for another number. Never NULL. */
+XIPC_API const char *xipc_kind_name(int kind);
+
+/* What xipc_stat() and xipc_list() report about one object: a snapshot,
+ * which may be out of date by the time it is read. */
+typedef struct xipc_info {
+    char name[XIPC_NAME_MAX + 1]; /* canonical name */
+    int live;            /* 1: held by a live process. 0: stale (every
+                          * holder died; POSIX only): nothing else is known */
+    int kind;            /* xipc_kind */
+    int type;            /* xipc_type of a Value or Array, else 0 */
+    uint64_t size;       /* bytes of the object's data (a Value's or
+                          * Array's elements, a block's size) */
+    uint64_t length;     /* elements of a Value (1) or an Array, else 0 */
+    int64_t creator_pid; /* process that created it */
+    int64_t holder;      /* for objects with a lock: the id of the thread
+                          * holding it, 0 if free; -1 for objects without */
+} xipc_info;
+
+/* Describes the live object `name`, of any kind, without changing it (it
+ * is opened read-only for the call). Returns 0 and *out, or XIPC_EINVAL,
+ * XIPC_ENOENT, XIPC_EVERSION, XIPC_ECORRUPT, XIPC_EACCES, XIPC_ESYS. */
+XIPC_API int xipc_stat(const char *name, xipc_info *out);
+
+/* Called by xipc_list() for each object. */
+typedef void (*xipc_list_cb)(const xipc_info *info, void *ctx);
+
+/* Calls cb(info, ctx) for every xipc object whose name starts with `prefix`
+ * (case-insensitive; NULL or "" for all), live or stale, in no particular
+ * order, and removes nothing. An object that cannot be described (it went
+ * away meanwhile, or is damaged) is skipped. Returns the number reported
+ * (>= 0), or XIPC_EINVAL (prefix too long), XIPC_ENOMEM, XIPC_ESYS,
+ * XIPC_EACCES. */
+XIPC_API int xipc_list(const char *prefix, xipc_list_cb cb, void *ctx);
+
+/* ------------------------------------------------------------------------
  * Named shared memory: Python's multiprocessing.shared_memory.SharedMemory.
  *
  * A block of bytes that several processes map at once. The size a user sees

@@ -68,7 +68,7 @@ int xipc__hdr_check(const void *base, uint64_t mapped, enum xipc__kind kind,
         h.total_size != h.data_off + h.user_size)
         return xipc__fail(XIPC_ECORRUPT, "header", NULL,
                           "sizes in the header do not fit the segment");
-    if (h.kind != (uint32_t)kind)
+    if (kind != XIPC__KIND_ANY && h.kind != (uint32_t)kind)
         return xipc__fail(XIPC_EKIND, "header", NULL,
                           "the name holds another kind of object");
     *out = h;

@@ -31,6 +31,12 @@ void xipc__clear_error(void);
  * call. */
 int xipc__name_canon(const char *name, char out[XIPC__NAME_BUF]);
 
+/* Folds a name prefix (NULL: "") to lower case into out, for matching
+ * canonical names; XIPC_EINVAL, recorded against `api`, if it is longer
+ * than XIPC_NAME_MAX. */
+int xipc__prefix_canon(const char *prefix, char out[XIPC__NAME_BUF],
+                       const char *api);
+
 /* ---- the shared header (src/header.c) ---------------------------------- */
 
 /* "XIPC-OBJ" read as a little-endian 64-bit number. */
@@ -47,6 +53,7 @@ int xipc__name_canon(const char *name, char out[XIPC__NAME_BUF]);
 
 /* Object kinds. The numbers are part of the layout. */
 enum xipc__kind {
+    XIPC__KIND_ANY = 0, /* for xipc__obj_open: whatever the object is */
     XIPC__KIND_SHM = 1,
     XIPC__KIND_LOCK = 2,
     XIPC__KIND_RLOCK = 3,
@@ -81,7 +88,7 @@ void xipc__hdr_init(xipc__hdr *h, enum xipc__kind kind, uint64_t data_off,
 void xipc__hdr_publish(xipc__hdr *h);
 
 /* Validates the header at `base` of a mapping of `mapped` bytes for an object
- * of `kind`: XIPC_ECORRUPT (too small for a header, foreign magic, not READY,
+ * of `kind` (XIPC__KIND_ANY: of any kind): XIPC_ECORRUPT (too small for a header, foreign magic, not READY,
  * sizes or offsets that do not fit the mapping), XIPC_EVERSION, XIPC_EKIND.
  * Reads each field once. On success copies the header into *out. */
 int xipc__hdr_check(const void *base, uint64_t mapped, enum xipc__kind kind,
@@ -125,6 +132,10 @@ struct xipc__mutex *xipc__lock_mutex(const xipc_lock *lock);
 /* Detaches and frees an embedded lock handle. Returns 0, or XIPC_EBUSY
  * (and keeps it) if a thread of this process holds it. */
 int xipc__lock_drop(xipc_lock *lock);
+
+/* Fills in what xipc_info says of a Lock or RLock whose validated segment
+ * starts at `base`: its holder. */
+void xipc__lock_describe(const void *base, xipc_info *out);
 
 /* ---- typed objects: Value and Array (src/typed.c) ------------------------ */
 
@@ -174,6 +185,12 @@ int xipc__typed_lock(xipc__typed *t);
 /* Ends an operation that xipc__typed_lock() let in with `entered` (0 or
  * 1): releases the lock if it was taken for it. */
 void xipc__typed_unlock(xipc__typed *t, int entered);
+
+/* Fills in what xipc_info says of a Value or Array whose segment starts at
+ * `base`, with the header h already validated against the mapping: type,
+ * length and holder. Returns 0 or XIPC_ECORRUPT (not this kind's layout). */
+int xipc__typed_describe(const void *base, const xipc__hdr *h,
+                         xipc_info *out);
 
 /* ---- object internals for the tests ----------------------------------- */
 

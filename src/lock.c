@@ -172,3 +172,9 @@ xipc__seg *xipc__lock_seg(const xipc_lock *l)
 {
     return l->seg;
 }
+
+void xipc__lock_describe(const void *base, xipc_info *out)
+{
+    out->holder =
+        xipc__mutex_holder((const unsigned char *)base + LOCK_MUTEX_OFF);
+}

@@ -42,3 +42,20 @@ int xipc_name_check(const char *name)
     char buf[XIPC__NAME_BUF];
     return xipc__name_canon(name, buf);
 }
+
+int xipc__prefix_canon(const char *prefix, char out[XIPC__NAME_BUF],
+                       const char *api)
+{
+    size_t i;
+
+    for (i = 0; prefix != NULL && prefix[i] != '\0'; i++) {
+        if (i >= XIPC_NAME_MAX)
+            return xipc__fail(XIPC_EINVAL, api, NULL,
+                              "prefix longer than XIPC_NAME_MAX");
+        out[i] = (prefix[i] >= 'A' && prefix[i] <= 'Z')
+                     ? (char)(prefix[i] - 'A' + 'a')
+                     : prefix[i];
+    }
+    out[i] = '\0';
+    return 0;
+}

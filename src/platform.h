@@ -176,6 +176,11 @@ int xipc__mutex_consistent(xipc__mutex *m);
  * hold the mutex). */
 int xipc__mutex_depth(const xipc__mutex *m);
 
+/* For inspection: returns the id of the thread holding the mutex whose
+ * shared bytes are `shared` (possibly mapped read-only, not attached), or
+ * 0 if it is free or not recoverable. Reads the bytes once; never fails. */
+int64_t xipc__mutex_holder(const void *shared);
+
 /* ------------------------------------------------------------------------
  * Processes (src/proc.c builds the public API on these).
  * ------------------------------------------------------------------------ */

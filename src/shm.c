@@ -115,18 +115,11 @@ int xipc_shm_unlink(const char *name)
 int xipc_sweep(const char *prefix, xipc_sweep_cb cb, void *ctx)
 {
     char lower[XIPC__NAME_BUF];
-    size_t i;
+    int rc;
 
     xipc__clear_error();
-    for (i = 0; prefix != NULL && prefix[i] != '\0'; i++) {
-        if (i >= XIPC_NAME_MAX)
-            return xipc__fail(XIPC_EINVAL, "xipc_sweep", NULL,
-                              "prefix longer than XIPC_NAME_MAX");
-        lower[i] = (prefix[i] >= 'A' && prefix[i] <= 'Z')
-                       ? (char)(prefix[i] - 'A' + 'a')
-                       : prefix[i];
-    }
-    lower[i] = '\0';
+    if ((rc = xipc__prefix_canon(prefix, lower, "xipc_sweep")) != 0)
+        return rc;
     return xipc__seg_sweep(lower, cb, ctx);
 }
 

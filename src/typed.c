@@ -287,3 +287,21 @@ int xipc__typed_copy(xipc__typed *t, uint64_t first, uint64_t count, void *buf,
     xipc__typed_unlock(t, rc);
     return 0;
 }
+
+int xipc__typed_describe(const void *base, const xipc__hdr *h, xipc_info *out)
+{
+    const unsigned char *b = base;
+    uint32_t flags;
+
+    if (h->data_off != TYPED_DATA_OFF || !type_ok((xipc_type)h->elem_type) ||
+        h->elem_size != types[h->elem_type].size ||
+        h->user_size % h->elem_size != 0)
+        return xipc__fail(XIPC_ECORRUPT, "describe", NULL,
+                          "not the layout of a Value or Array");
+    flags = *(volatile const uint32_t *)(b + TYPED_INFO_OFF);
+    out->type = (int)h->elem_type;
+    out->length = h->user_size / h->elem_size;
+    out->holder =
+        (flags & TYPED_LOCKED) ? xipc__mutex_holder(b + TYPED_MUTEX_OFF) : -1;
+    return 0;
+}

@@ -491,9 +491,9 @@ int test_array_string_owner_died(void)
     t_ctl *ctl = t_ctl_create(&ctl_name, &cs);
     xipc_array *a;
     xipc_proc *p;
-    char buf[16] = "untouched";
+    char buf[16] = "untouched", init[8] = "before";
 
-    CHECK_OK(xipc_array_create(&a, name, XIPC_CHAR, 8, "before", 0));
+    CHECK_OK(xipc_array_create(&a, name, XIPC_CHAR, 8, init, 0));
     p = t_spawn("array_die_holding_bytes", name, ctl_name, NULL);
     t_ctl_wait(ctl, 0, 1, 20000);
     t_kill(p);

@@ -78,9 +78,8 @@ int xipc__mutex_init(void *shared, int recursive)
     if (e == 0)
         e = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
     if (e == 0)
-        e = pthread_mutexattr_settype(&a, recursive
-                                              ? PTHREAD_MUTEX_RECURSIVE
-                                              : PTHREAD_MUTEX_ERRORCHECK);
+        e = pthread_mutexattr_settype(&a, recursive ? PTHREAD_MUTEX_RECURSIVE
+                                                    : PTHREAD_MUTEX_ERRORCHECK);
     if (e == 0)
         e = pthread_mutex_init(&sh->mutex, &a);
     pthread_mutexattr_destroy(&a);
@@ -252,4 +251,9 @@ int xipc__mutex_depth(const xipc__mutex *m)
     if (holder(sh) != self_tid())
         return 0;
     return m->recursive ? sh->depth : 1;
+}
+
+int64_t xipc__mutex_holder(const void *shared)
+{
+    return holder(shared);
 }

@@ -531,3 +531,12 @@ int xipc__mutex_depth(const xipc__mutex *m)
     d = sh->depth;
     return d < 1 ? 1 : (int)d;
 }
+
+int64_t xipc__mutex_holder(const void *shared)
+{
+    LONG64 w = load_word(shared);
+
+    if (w == WORD_LOST || (w & ST_MASK) == ST_FREE)
+        return 0;
+    return (int64_t)(uint32_t)((uint64_t)w >> 32); /* the owner's thread id */
+}

@@ -1,0 +1,22 @@
+# Fails if a function of the public header has no comment right above it:
+# every XIPC_API declaration must follow a line that ends a comment.
+# Usage: cmake -DHEADER=include/xipc.h -P header_documented.cmake
+file(STRINGS ${HEADER} _lines)
+set(_prev "")
+set(_n 0)
+set(_bad "")
+foreach(_line IN LISTS _lines)
+  if(_line MATCHES "^XIPC_API ")
+    math(EXPR _n "${_n} + 1")
+    if(NOT _prev MATCHES "\\*/ *$")
+      string(APPEND _bad "\n  ${_line}")
+    endif()
+  endif()
+  if(NOT _line MATCHES "^ *$")
+    set(_prev "${_line}")
+  endif()
+endforeach()
+if(_bad)
+  message(FATAL_ERROR "undocumented in ${HEADER}:${_bad}")
+endif()
+message("all ${_n} public functions of ${HEADER} are documented")

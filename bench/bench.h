@@ -47,4 +47,11 @@ void bench_table_head(void);
 void bench_row(const char *scenario, const char *name, const char *unit,
                bench_stat s, double xipc_med);
 
+/* Runs the Python peer script `reps` times with `args`, and prints its row
+ * (as ns per operation if per_op, else ops/s) against xipc's median, or a
+ * line saying it is absent. Returns the median, or -1 if absent. */
+double bench_python_row(const char *scenario, const char *name,
+                        const char *script, const char *args, int reps,
+                        int per_op, double xipc_med);
+
 #endif

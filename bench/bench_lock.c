@@ -6,6 +6,9 @@
  *   lock.contended     2 processes each incrementing a shared counter under
  *                      the lock, total ops per second (the count is checked)
  *
+ * Peers: this platform's (bench/peers_*.c) and Python's
+ * multiprocessing.Lock (bench/peer_lock.py) where Python runs.
+ *
  * Each figure is the median of several repetitions, with min and max.
  * Usage: xipc_bench_lock [--quick]   (--quick: fewer, shorter repetitions;
  * it checks that every scenario runs and is sane, it does not judge speed).
@@ -179,7 +182,7 @@ int main(int argc, char **argv)
     double unc[MAXI][MAXR], con[MAXI][MAXR], unc_med[MAXI];
     bench_stat su[MAXI], sc[MAXI];
     int code, n, i, r, bad = 0;
-    char facts[64];
+    char facts[64], pyargs[64];
 
     if (xipc_proc_dispatch(argc, argv, entries, &code))
         return code;
@@ -211,6 +214,9 @@ int main(int argc, char **argv)
     }
     for (i = 0; i < n; i++)
         bench_row("lock.uncontended", impl(i)->name, "ns/op", su[i], su[0].med);
+    snprintf(pyargs, sizeof pyargs, "1 %ld", (long)(run_ms * 10000));
+    bench_python_row("lock.uncontended", "Python multiprocessing.Lock",
+                     "peer_lock.py", pyargs, reps, 1, su[0].med);
     for (i = 0; i < n; i++) {
         for (r = 0; r < reps; r++) {
             con[i][r] = contended_once(i, unc_med[i]);
@@ -225,5 +231,8 @@ int main(int argc, char **argv)
     }
     for (i = 0; i < n; i++)
         bench_row("lock.contended", impl(i)->name, "ops/s", sc[i], sc[0].med);
+    snprintf(pyargs, sizeof pyargs, "2 %ld", (long)(run_ms * 3000));
+    bench_python_row("lock.contended", "Python multiprocessing.Lock",
+                     "peer_lock.py", pyargs, reps, 0, sc[0].med);
     return bad;
 }

@@ -226,23 +226,14 @@ int main(int argc, char **argv)
         /* Python's locked increment: the peer both xipc ways are held to. */
         snprintf(pyargs, sizeof pyargs, "%d %ld", procs,
                  (long)(run_ms * (procs == 1 ? 1500 : 600)));
-        for (r = 0; r < reps; r++) {
-            if (bench_python("peer_value.py", pyargs, &rate) != 0)
-                break;
-            runs[r] = rate;
-        }
-        if (r < reps) {
-            printf("%-18s %-30s absent (no python3 here)\n", scenario,
-                   "Python Value + get_lock()");
-        } else {
-            s = bench_summarise(runs, reps);
-            bench_row(scenario, "Python Value + get_lock()", "ops/s", s,
-                      xipc_locked);
+        rate = bench_python_row(scenario, "Python Value + get_lock()",
+                                "peer_value.py", pyargs, reps, 0, xipc_locked);
+        if (rate > 0) {
             printf("%-18s %-30s %14s %14s %14s %-8s %9.1f\n", scenario,
                    "  (xipc atomic add / Python)", "", "", "", "",
-                   xipc_atomic / s.med);
+                   xipc_atomic / rate);
             printf("csv,%s,xipc atomic add vs Python,ratio,,,,%.4f\n", scenario,
-                   xipc_atomic / s.med);
+                   xipc_atomic / rate);
         }
     }
 

@@ -1,13 +1,15 @@
 /*
  * peers_posix.c - the POSIX peers of the benchmarks: a raw robust,
  * process-shared pthread mutex in shared memory, the floor xipc's Lock is
- * measured against (it is what xipc's POSIX Lock wraps), and Python's
- * multiprocessing, run as a script.
+ * measured against (it is what xipc's POSIX Lock wraps), an unnamed
+ * process-shared semaphore, and Python's multiprocessing, run as a
+ * script.
  */
 #define _GNU_SOURCE
 #include "bench.h"
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +78,70 @@ static const bench_lock_ops raw_robust = {"pthread robust pshared",
                                           raw_unlock,
                                           raw_close};
 
-const bench_lock_ops *const bench_lock_peers[] = {&raw_robust, NULL};
+/* An unnamed POSIX semaphore of one unit in shared memory, used as a lock:
+ * a futex too, but with no owner (not robust, not owner-checked). */
+struct psem {
+    xipc_shm *shm;
+    sem_t *s;
+};
+
+static int psem_open2(const char *name, void **h, int create)
+{
+    struct psem *p = calloc(1, sizeof *p);
+    int rc;
+
+    if (p == NULL)
+        return -1;
+    rc = create ? xipc_shm_create(&p->shm, name, sizeof(sem_t))
+                : xipc_shm_open(&p->shm, name, XIPC_RDWR);
+    if (rc != 0) {
+        free(p);
+        return rc;
+    }
+    p->s = xipc_shm_data(p->shm);
+    if (create)
+        sem_init(p->s, 1, 1);
+    *h = p;
+    return 0;
+}
+
+static int psem_create(const char *name, void **h)
+{
+    return psem_open2(name, h, 1);
+}
+
+static int psem_open(const char *name, void **h)
+{
+    return psem_open2(name, h, 0);
+}
+
+static void psem_lock(void *h)
+{
+    while (sem_wait(((struct psem *)h)->s) != 0)
+        ; /* EINTR */
+}
+
+static void psem_unlock(void *h)
+{
+    sem_post(((struct psem *)h)->s);
+}
+
+static void psem_close(void *h)
+{
+    struct psem *p = h;
+    xipc_shm_close(p->shm);
+    free(p);
+}
+
+static const bench_lock_ops posix_sem = {"POSIX semaphore pshared",
+                                         psem_create,
+                                         psem_open,
+                                         psem_lock,
+                                         psem_unlock,
+                                         psem_close};
+
+const bench_lock_ops *const bench_lock_peers[] = {&raw_robust, &posix_sem,
+                                                  NULL};
 
 /* Python runs here if `python3` is on the PATH; the scripts sit beside this
  * file (XIPC_BENCH_DIR, set by bench/CMakeLists.txt). */

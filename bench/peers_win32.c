@@ -1,8 +1,8 @@
 /*
- * peers_win32.c - the Windows peer of the lock benchmark: a named kernel
- * mutex, what a Windows programmer reaches for first (and what every
- * acquire and release of it costs: a trip into the kernel, or to wineserver
- * under Wine).
+ * peers_win32.c - the Windows peers of the lock benchmark: a named kernel
+ * mutex, what a Windows programmer reaches for first, and a named
+ * semaphore (what every acquire and release of either costs: a trip into
+ * the kernel, or to wineserver under Wine).
  */
 #include "bench.h"
 
@@ -52,7 +52,42 @@ static void mx_close(void *h)
 static const bench_lock_ops named_mutex = {
     "win32 named mutex", mx_create, mx_open, mx_lock, mx_unlock, mx_close};
 
-const bench_lock_ops *const bench_lock_peers[] = {&named_mutex, NULL};
+/* A named semaphore of one unit used as a lock: the other kernel object a
+ * Windows programmer reaches for (it has no owner, so it is not robust). */
+static int sem_open2(const char *name, void **h, int create)
+{
+    char k[128];
+    HANDLE s;
+
+    snprintf(k, sizeof k, "Local\\xipc-bench-sem.%s", name);
+    s = create ? CreateSemaphoreA(NULL, 1, 1, k)
+               : OpenSemaphoreA(SYNCHRONIZE | SEMAPHORE_MODIFY_STATE, FALSE, k);
+    if (s == NULL)
+        return -1;
+    *h = s;
+    return 0;
+}
+
+static int sm_create(const char *name, void **h)
+{
+    return sem_open2(name, h, 1);
+}
+
+static int sm_open(const char *name, void **h)
+{
+    return sem_open2(name, h, 0);
+}
+
+static void sm_unlock(void *h)
+{
+    ReleaseSemaphore((HANDLE)h, 1, NULL);
+}
+
+static const bench_lock_ops named_sem = {
+    "win32 named semaphore", sm_create, sm_open, mx_lock, sm_unlock, mx_close};
+
+const bench_lock_ops *const bench_lock_peers[] = {&named_mutex, &named_sem,
+                                                  NULL};
 
 /* The Windows build runs under Wine here, where no Windows Python is
  * installed: the Python peers are measured by the native run. */

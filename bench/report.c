@@ -39,3 +39,26 @@ void bench_row(const char *scenario, const char *name, const char *unit,
     printf("csv,%s,%s,%s,%.3f,%.3f,%.3f,%.4f\n", scenario, name, unit, s.med,
            s.min, s.max, ratio);
 }
+
+double bench_python_row(const char *scenario, const char *name,
+                        const char *script, const char *args, int reps,
+                        int per_op, double xipc_med)
+{
+    double runs[16], rate;
+    bench_stat st;
+    int r;
+
+    if (reps > 16)
+        reps = 16;
+    for (r = 0; r < reps; r++) {
+        if (bench_python(script, args, &rate) != 0 || rate <= 0) {
+            printf("%-18s %-30s absent (no python3 here, or it failed)\n",
+                   scenario, name);
+            return -1;
+        }
+        runs[r] = per_op ? 1e9 / rate : rate;
+    }
+    st = bench_summarise(runs, reps);
+    bench_row(scenario, name, per_op ? "ns/op" : "ops/s", st, xipc_med);
+    return st.med;
+}

@@ -140,7 +140,14 @@ static const bench_lock_ops posix_sem = {"POSIX semaphore pshared",
                                          psem_unlock,
                                          psem_close};
 
+#ifdef XIPC_BENCH_BOOST
+extern const bench_lock_ops bench_boost_mutex; /* bench/peers_boost.cpp */
+#endif
+
 const bench_lock_ops *const bench_lock_peers[] = {&raw_robust, &posix_sem,
+#ifdef XIPC_BENCH_BOOST
+                                                  &bench_boost_mutex,
+#endif
                                                   NULL};
 
 /* Python runs here if `python3` is on the PATH; the scripts sit beside this

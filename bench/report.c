@@ -52,7 +52,8 @@ double bench_python_row(const char *scenario, const char *name,
         reps = 16;
     for (r = 0; r < reps; r++) {
         if (bench_python(script, args, &rate) != 0 || rate <= 0) {
-            printf("%-18s %-30s absent (python3 is not here, or its script did not finish)\n",
+            printf("%-18s %-30s absent (python3 is not here, or its script did "
+                   "not finish)\n",
                    scenario, name);
             return -1;
         }

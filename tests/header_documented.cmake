@@ -1,20 +1,26 @@
 # Fails if a function of the public header has no comment right above it:
-# every XIPC_API declaration must follow a line that ends a comment.
+# every XIPC_API declaration must follow a line that ends a comment, or
+# belong to a group of declarations (no blank line between them) that does.
 # Usage: cmake -DHEADER=include/xipc.h -P header_documented.cmake
 file(STRINGS ${HEADER} _lines)
 set(_prev "")
+set(_group OFF)
 set(_n 0)
 set(_bad "")
 foreach(_line IN LISTS _lines)
+  if(_line MATCHES "^ *$")
+    set(_group OFF)
+    continue()
+  endif()
   if(_line MATCHES "^XIPC_API ")
     math(EXPR _n "${_n} + 1")
-    if(NOT _prev MATCHES "\\*/ *$")
+    if(_prev MATCHES "\\*/ *$")
+      set(_group ON)
+    elseif(NOT _group)
       string(APPEND _bad "\n  ${_line}")
     endif()
   endif()
-  if(NOT _line MATCHES "^ *$")
-    set(_prev "${_line}")
-  endif()
+  set(_prev "${_line}")
 endforeach()
 if(_bad)
   message(FATAL_ERROR "undocumented in ${HEADER}:${_bad}")

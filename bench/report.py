@@ -11,7 +11,7 @@ import csv
 import os
 import sys
 
-TIME_UNITS = {"ns/op", "us", "ns"}
+TIME_UNITS = {"ns/op", "us", "ns", "ms"}
 
 
 def fmt(x, unit):

@@ -113,6 +113,7 @@ int xipc__obj_open(struct xipc__seg **out, const char *name,
 /* Return the segment behind a handle (src/shm.c, src/lock.c). */
 struct xipc__seg *xipc__shm_seg(const xipc_shm *shm);
 struct xipc__seg *xipc__lock_seg(const xipc_lock *lock);
+struct xipc__seg *xipc__queue_seg(const xipc_queue *queue);
 
 /* ---- fault injection (src/error.c) ------------------------------------- */
 

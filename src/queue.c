@@ -106,6 +106,7 @@ static int span_of(const xipc_queue *q, uint64_t h, uint64_t t,
 {
     uint32_t hp = (uint32_t)h, tp = (uint32_t)t, r2 = 2 * q->units;
 
+    s->used = s->count = 0;
     if (hp >= r2 || tp >= r2)
         return XIPC_ECORRUPT;
     s->used = tp >= hp ? tp - hp : tp + (r2 - hp);

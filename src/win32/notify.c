@@ -16,7 +16,6 @@
 
 #include <windows.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,13 +37,10 @@ struct shared {
 _Static_assert(sizeof(struct shared) <= XIPC__NOTIFY_SHARED_SIZE,
                "the channel fits its shared bytes");
 
-/* Room for "Local\xipc.s.<name>.<gen>.<index>" and its NUL. */
-#define SEM_BUF (KNAME_BUF + 12)
-
 struct xipc__notify {
     struct shared *sh;
     HANDLE sem;
-    char sname[SEM_BUF];
+    char sname[SUBNAME_BUF];
 };
 
 int xipc__notify_init(void *shared)
@@ -58,50 +54,33 @@ int xipc__notify_init(void *shared)
     return 0;
 }
 
+static HANDLE make_semaphore(SECURITY_ATTRIBUTES *sa, const wchar_t *name)
+{
+    return CreateSemaphoreW(sa, 0, 0x7fffffff, name);
+}
+
 int xipc__notify_attach(xipc__notify **out, void *shared, const xipc__seg *seg,
                         unsigned index)
 {
-    static const char mprefix[] = "Local\\xipc.m.";
     struct shared *sh = shared;
-    wchar_t wname[SEM_BUF];
-    SECURITY_ATTRIBUTES sa;
-    SECURITY_DESCRIPTOR sd;
-    TOKEN_DEFAULT_DACL *dd = NULL;
     xipc__notify *n;
-    size_t i;
     int rc;
 
     if ((uintptr_t)shared % 8 != 0 || sh->magic != SHARED_MAGIC)
         return xipc__fail(XIPC_ECORRUPT, "attach", seg->name,
                           "the channel's shared bytes are not a channel");
-    if (strncmp(seg->kname, mprefix, sizeof mprefix - 1) != 0)
-        return xipc__fail(XIPC_ESYS, "attach", seg->kname,
-                          "unexpected kernel name of the segment");
     if ((n = calloc(1, sizeof *n)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", seg->name, NULL);
     n->sh = sh;
-    /* Named after the segment's section and generation, as the mutexes'
-     * events are (src/win32/sync.c), with the kind letter "s". */
-    snprintf(n->sname, sizeof n->sname, "%s.%u", seg->kname, index);
-    n->sname[sizeof mprefix - 2] = 's';
-    for (i = 0; (wname[i] = (wchar_t)(unsigned char)n->sname[i]) != 0; i++)
-        ;
-    if ((rc = xipc__w32_default_security(&sa, &sd, &dd, n->sname)) != 0)
-        goto fail;
-    n->sem = CreateSemaphoreW(&sa, 0, 0x7fffffff, wname);
-    if (n->sem == NULL) {
-        rc = xipc__w32_fail("CreateSemaphoreW", n->sname, GetLastError(),
-                            XIPC_ENOMEM);
-        goto fail;
+    /* The semaphore's kind letter is "s". */
+    rc = xipc__w32_seg_object(seg, 's', index, make_semaphore,
+                              "CreateSemaphoreW", &n->sem, n->sname);
+    if (rc != 0) {
+        free(n);
+        return rc;
     }
-    free(dd);
     *out = n;
     return 0;
-
-fail:
-    free(dd);
-    free(n);
-    return rc;
 }
 
 void xipc__notify_detach(xipc__notify *n)
@@ -139,8 +118,8 @@ int xipc__notify_wait(xipc__notify *n, uint32_t gen, int64_t timeout_ms)
             break;
         }
         if (r != WAIT_OBJECT_0) {
-            rc = xipc__w32_fail("WaitForSingleObject", n->sname,
-                                GetLastError(), XIPC_ENOMEM);
+            rc = xipc__w32_fail("WaitForSingleObject", n->sname, GetLastError(),
+                                XIPC_ENOMEM);
             break;
         }
     }

@@ -34,7 +34,8 @@
 #define MAXMSG 4096
 #define MAXR 9
 
-/* ---- xipc's Queue behind the peers' interface ----------------------------- */
+/* ---- xipc's Queue behind the peers' interface -----------------------------
+ */
 
 static int x_create(const char *name, size_t max_msg, void **h)
 {
@@ -66,7 +67,8 @@ static void x_close(void *h)
 static const bench_chan_ops xipc_ops = {"xipc Queue", 1,      x_create, x_open,
                                         x_send,       x_recv, x_close};
 
-/* ---- the floor: a lock-free SPSC ring in xipc shared memory --------------- */
+/* ---- the floor: a lock-free SPSC ring in xipc shared memory ---------------
+ */
 
 /* Length-prefixed records in a byte ring, as xipc's, but for one producer
  * and one consumer only, with no lock, no robustness and no sleeping: both
@@ -185,9 +187,13 @@ static void spsc_close(void *h)
     free(r);
 }
 
-static const bench_chan_ops spsc_ops = {
-    "SPSC ring (lock-free shm)", 0, spsc_create, spsc_open, spsc_send,
-    spsc_recv, spsc_close};
+static const bench_chan_ops spsc_ops = {"SPSC ring (lock-free shm)",
+                                        0,
+                                        spsc_create,
+                                        spsc_open,
+                                        spsc_send,
+                                        spsc_recv,
+                                        spsc_close};
 
 static const bench_chan_ops *impl(int i)
 {
@@ -347,7 +353,8 @@ static int child(int argc, char **argv)
     return 0;
 }
 
-/* ---- one run --------------------------------------------------------------- */
+/* ---- one run ---------------------------------------------------------------
+ */
 
 struct result {
     double rate;     /* messages per second (throughput runs) */
@@ -395,8 +402,8 @@ static int run_once(int idx, int nprod, uint32_t n, size_t size,
     args[6] = ss;
     args[7] = sid;
     for (i = 0; i < (ping ? 2 : 2 * nprod); i++) {
-        args[0] = ping ? (i == 0 ? "ping" : "pong")
-                       : (i < nprod ? "prod" : "cons");
+        args[0] =
+            ping ? (i == 0 ? "ping" : "pong") : (i < nprod ? "prod" : "cons");
         snprintf(sid, sizeof sid, "%d", ping ? 0 : i % nprod);
         if (xipc_proc_spawn(&p[np], "child", 8, args) != 0) {
             ok = 0;
@@ -429,8 +436,8 @@ static int run_once(int idx, int nprod, uint32_t n, size_t size,
         r->med = (double)atomic_load(&c->lat_med);
         r->p99 = (double)atomic_load(&c->lat_p99);
     } else {
-        r->rate = end > t0 ? (double)want_count / ((double)(end - t0) / 1e9)
-                           : 0;
+        r->rate =
+            end > t0 ? (double)want_count / ((double)(end - t0) / 1e9) : 0;
     }
     o->close(h);
     if (h2 != NULL)
@@ -439,7 +446,8 @@ static int run_once(int idx, int nprod, uint32_t n, size_t size,
     return ok ? 0 : -1;
 }
 
-/* ---- scenarios and report ------------------------------------------------- */
+/* ---- scenarios and report -------------------------------------------------
+ */
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -519,8 +527,7 @@ int main(int argc, char **argv)
                 continue;
             /* A pilot run sizes the real ones to about run_ms each. */
             if (run_once(i, sc->nprod, pilot, sc->size, &res) != 0) {
-                printf("%s %s: run failed or miscounted\n", sc->name,
-                       o->name);
+                printf("%s %s: run failed or miscounted\n", sc->name, o->name);
                 bad = 1;
                 continue;
             }
@@ -535,8 +542,8 @@ int main(int argc, char **argv)
                     break;
                 }
                 v[0][r] = sc->nprod ? res.rate : res.med;
-                v[1][r] = sc->nprod ? res.rate * (double)sc->size / 1e6
-                                    : res.p99;
+                v[1][r] =
+                    sc->nprod ? res.rate * (double)sc->size / 1e6 : res.p99;
             }
             if (r < reps)
                 continue;
@@ -555,8 +562,8 @@ int main(int argc, char **argv)
             for (i = 0; i < ni; i++)
                 if (st[k][i][r].ok)
                     row(name, impl(i)->name,
-                        sc->nprod ? (r ? "MB/s" : "msg/s") : "ns",
-                        st[k][i][r], st[k][0][r].med);
+                        sc->nprod ? (r ? "MB/s" : "msg/s") : "ns", st[k][i][r],
+                        st[k][0][r].med);
         }
     }
     return bad;

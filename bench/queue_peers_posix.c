@@ -20,7 +20,7 @@
 /* ---- named pipe ---------------------------------------------------------- */
 
 struct fifo {
-    int fd;          /* -1 in the creator, which only owns the name */
+    int fd; /* -1 in the creator, which only owns the name */
     char path[128];
     unsigned char *buf; /* length + message, for one write */
 };
@@ -112,9 +112,8 @@ static void fifo_close(void *h)
     free(f);
 }
 
-static const bench_chan_ops fifo_ops = {"pipe (FIFO)", 0,         fifo_create,
-                                        fifo_open,     fifo_send, fifo_recv,
-                                        fifo_close};
+static const bench_chan_ops fifo_ops = {
+    "pipe (FIFO)", 0, fifo_create, fifo_open, fifo_send, fifo_recv, fifo_close};
 
 /* ---- POSIX message queue ------------------------------------------------- */
 
@@ -184,8 +183,7 @@ static void pmq_close(void *h)
     free(m);
 }
 
-static const bench_chan_ops pmq_ops = {"POSIX mq", 1,        pmq_create,
-                                       pmq_open,   pmq_send, pmq_recv,
-                                       pmq_close};
+static const bench_chan_ops pmq_ops = {
+    "POSIX mq", 1, pmq_create, pmq_open, pmq_send, pmq_recv, pmq_close};
 
 const bench_chan_ops *const bench_chan_peers[] = {&fifo_ops, &pmq_ops, NULL};

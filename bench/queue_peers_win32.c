@@ -123,8 +123,12 @@ static void ms_close(void *h)
     free(r);
 }
 
-static const bench_chan_ops ms_ops = {"named mutex+semaphore ring", 1,
-                                      ms_create,  ms_open, ms_send,
-                                      ms_recv,    ms_close};
+static const bench_chan_ops ms_ops = {"named mutex+semaphore ring",
+                                      1,
+                                      ms_create,
+                                      ms_open,
+                                      ms_send,
+                                      ms_recv,
+                                      ms_close};
 
 const bench_chan_ops *const bench_chan_peers[] = {&ms_ops, NULL};

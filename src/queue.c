@@ -101,8 +101,7 @@ struct span {
 
 /* Checks a head/tail pair and measures what lies between them. Returns 0,
  * or XIPC_ECORRUPT if no honest queue could hold these words. */
-static int span_of(const xipc_queue *q, uint64_t h, uint64_t t,
-                   struct span *s)
+static int span_of(const xipc_queue *q, uint64_t h, uint64_t t, struct span *s)
 {
     uint32_t hp = (uint32_t)h, tp = (uint32_t)t, r2 = 2 * q->units;
 
@@ -138,8 +137,7 @@ static size_t ring_off(const xipc_queue *q, uint32_t pos)
 }
 
 /* Copies n bytes into the ring at byte offset off, wrapping at the end. */
-static void ring_put(const xipc_queue *q, size_t off, const void *src,
-                     size_t n)
+static void ring_put(const xipc_queue *q, size_t off, const void *src, size_t n)
 {
     size_t size = (size_t)q->units * 8, first;
 
@@ -211,11 +209,11 @@ static int queue_attach(xipc_queue *q, const xipc__hdr *h)
     q->head_seen = (_Atomic uint64_t *)(b + Q_TAIL_OFF + 8);
     q->tail_seen = (_Atomic uint64_t *)(b + Q_HEAD_OFF + 8);
     q->ring = b + Q_DATA_OFF;
-    if ((rc = xipc__mutex_attach(&q->mutex[Q_PUT], b + Q_PUT_MUTEX_OFF,
-                                 q->seg, Q_PUT, 0)) != 0)
+    if ((rc = xipc__mutex_attach(&q->mutex[Q_PUT], b + Q_PUT_MUTEX_OFF, q->seg,
+                                 Q_PUT, 0)) != 0)
         return rc;
-    if ((rc = xipc__mutex_attach(&q->mutex[Q_GET], b + Q_GET_MUTEX_OFF,
-                                 q->seg, Q_GET, 0)) != 0)
+    if ((rc = xipc__mutex_attach(&q->mutex[Q_GET], b + Q_GET_MUTEX_OFF, q->seg,
+                                 Q_GET, 0)) != 0)
         return rc;
     if ((rc = xipc__notify_attach(&q->notify[Q_GET], b + Q_DATA_NOTIFY_OFF,
                                   q->seg, Q_GET)) != 0)
@@ -378,8 +376,7 @@ static int64_t deadline_of(int64_t timeout_ms)
 
 /* Waits until ready(q, side, need) or the deadline passes: returns 0 or
  * XIPC_ETIMEDOUT (or XIPC_ESYS). */
-static int wait_ready(xipc_queue *q, int side, uint32_t need,
-                      int64_t deadline)
+static int wait_ready(xipc_queue *q, int side, uint32_t need, int64_t deadline)
 {
     xipc__notify *n = q->notify[side];
     int64_t start, now, left;
@@ -422,8 +419,7 @@ static int wait_ready(xipc_queue *q, int side, uint32_t need,
 
 /* Under the put mutex: stores the message if it fits. Returns 0, 1 (no
  * room), XIPC_ECLOSED or XIPC_ECORRUPT. */
-static int put_locked(xipc_queue *q, const void *msg, size_t len,
-                      uint32_t need)
+static int put_locked(xipc_queue *q, const void *msg, size_t len, uint32_t need)
 {
     struct span s;
     struct rec r;
@@ -450,8 +446,7 @@ static int put_locked(xipc_queue *q, const void *msg, size_t len,
         ring_put(q, ring_off(q, pos) + 8, msg, len);
     XIPC__FAULT_POINT("queue:put:copied");
     atomic_store_explicit(q->tail,
-                          (uint64_t)(r.count + 1) << 32 |
-                              advance(q, pos, need),
+                          (uint64_t)(r.count + 1) << 32 | advance(q, pos, need),
                           memory_order_release);
     return 0;
 }
@@ -531,8 +526,7 @@ static int get_locked(xipc_queue *q, void *buf, size_t size, void **alloc,
         ring_get(q, ring_off(q, pos) + 8, buf, r.len);
     XIPC__FAULT_POINT("queue:get:copied");
     atomic_store_explicit(q->head,
-                          (uint64_t)(r.count + 1) << 32 |
-                              advance(q, pos, need),
+                          (uint64_t)(r.count + 1) << 32 | advance(q, pos, need),
                           memory_order_release);
     if (alloc != NULL)
         *alloc = buf;

@@ -354,9 +354,9 @@ int test_queue_capacity_edges(void)
     CHECK_RC(xipc_queue_create(&x, t_name("q0"), 0, 0), XIPC_EINVAL);
     CHECK_RC(xipc_queue_create(&x, t_name("q1"), 15, 16), XIPC_EINVAL);
     CHECK_RC(xipc_queue_create(&x, t_name("q2"), 16, 9), XIPC_EINVAL);
-    CHECK_RC(xipc_queue_create(&x, t_name("q3"), XIPC_QUEUE_CAPACITY_MAX + 1,
-                               8),
-             XIPC_EINVAL);
+    CHECK_RC(
+        xipc_queue_create(&x, t_name("q3"), XIPC_QUEUE_CAPACITY_MAX + 1, 8),
+        XIPC_EINVAL);
     CHECK_RC(xipc_queue_create(&x, t_name("q4"), 64, (size_t)-1), XIPC_EINVAL);
     CHECK(x == NULL);
     CHECK_OK(xipc_queue_create(&x, t_name("q5"), 1, 0));
@@ -550,10 +550,10 @@ int test_queue_damaged_state(void)
      * crash or an access outside the ring. */
     {
         const uint64_t bad_tails[] = {
-            (uint64_t)1 << 32 | 64,         /* position past 2R */
+            (uint64_t)1 << 32 | 64, /* position past 2R */
             (uint64_t)1 << 32 | 0xffffffffu, (uint64_t)9 << 32 | 2,
-            (uint64_t)0 << 32 | 2,          /* bytes without messages */
-            (uint64_t)1 << 32 | 40};        /* more than capacity used */
+            (uint64_t)0 << 32 | 2,   /* bytes without messages */
+            (uint64_t)1 << 32 | 40}; /* more than capacity used */
         for (i = 0; i < (int)(sizeof bad_tails / sizeof bad_tails[0]); i++) {
             atomic_store(tail, bad_tails[i]);
             CHECK_RC(xipc_queue_put(q, "x", 1, 0), XIPC_ECORRUPT);
@@ -733,8 +733,7 @@ int test_queue_died_mid_put(void)
     CHECK_OK(xipc_queue_put(q, "a", 1, 0));
     /* The helper dies holding the put mutex, its message copied in but not
      * committed. */
-    CHECK_EQ(t_join(t_spawn("q_die_at", name, "queue:put:copied", "put",
-                            NULL),
+    CHECK_EQ(t_join(t_spawn("q_die_at", name, "queue:put:copied", "put", NULL),
                     20000),
              42);
     CHECK_EQ(xipc_queue_qsize(q), 1);
@@ -764,8 +763,7 @@ int test_queue_died_mid_get(void)
     CHECK_OK(xipc_queue_put(q, "second", 6, 0));
     /* The helper dies holding the get mutex, the message copied out but
      * the head not moved: the message stays. */
-    CHECK_EQ(t_join(t_spawn("q_die_at", name, "queue:get:copied", "get",
-                            NULL),
+    CHECK_EQ(t_join(t_spawn("q_die_at", name, "queue:get:copied", "get", NULL),
                     20000),
              42);
     CHECK_EQ(xipc_queue_qsize(q), 2);
@@ -817,8 +815,8 @@ int test_queue_stress_3x3(void)
     b = xipc_shm_data(bs);
     t0 = t_ms();
     for (i = 0; i < C; i++)
-        cons[i] = t_spawn("q_consume", name, bname, "3", smax, "count", sper,
-                          NULL);
+        cons[i] =
+            t_spawn("q_consume", name, bname, "3", smax, "count", sper, NULL);
     for (p = 0; p < P; p++) {
         snprintf(sp, sizeof sp, "%d", p);
         prod[p] = t_spawn("q_produce", name, bname, sp, sper, smax, NULL);

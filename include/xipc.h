@@ -297,8 +297,9 @@ XIPC_API const char *xipc_lock_name(const xipc_lock *lock);
  * it holds the queue's internal locks, half-way through copying - leaves
  * no torn message behind and does not wedge the queue: the next call
  * repairs what it left, without the user's help. A message whose put
- * returned is never lost; a message half-put is never seen; a message
- * whose get had not returned stays in the queue.
+ * returned is never lost and a message half-put is never seen; a consumer
+ * killed in a get either took the message whole (it leaves with the
+ * consumer, as if the get had returned) or left it at the front.
  *
  * Lifetime, names and open checks are those of every xipc object.
  * ------------------------------------------------------------------------ */

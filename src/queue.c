@@ -320,7 +320,9 @@ int xipc_queue_unlink(const char *name)
 /* ---- the side mutexes ---------------------------------------------------- */
 
 /* Takes one side's mutex. If its holder died, the commit words are all
- * there is to check: a half-copied record was never committed. */
+ * there is to check: a half-copied record was never committed. The side's
+ * view of the other word is re-read from it, whatever the dead holder left
+ * there. */
 static int side_lock(xipc_queue *q, int side)
 {
     struct span s;
@@ -334,6 +336,11 @@ static int side_lock(xipc_queue *q, int side)
             xipc__mutex_unlock(q->mutex[side]);
             return corrupt(q, "recover");
         }
+        if (side == Q_PUT)
+            atomic_store_explicit(q->head_seen, h, memory_order_relaxed);
+        else
+            atomic_store_explicit(q->tail_seen, t, memory_order_relaxed);
+        XIPC__FAULT_POINT("queue:recovered");
         return xipc__mutex_consistent(q->mutex[side]);
     }
     return rc;

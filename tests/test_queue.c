@@ -170,15 +170,33 @@ int helper_q_put_and_die(int argc, char **argv)
 }
 
 /* The board the stress and kill helpers report on (a shm object). */
-#define BOARD_MAXP 64
+#define BOARD_MAXP 128
 #define BOARD_SEEN (1 << 20)
 typedef struct board {
     _Atomic int64_t returned[BOARD_MAXP]; /* puts returned, per producer */
     _Atomic int64_t next[BOARD_MAXP];     /* next number a drainer expects */
     _Atomic int64_t shorts[12];           /* messages of 0..11 bytes */
     _Atomic int32_t started, bad;
+    _Atomic int32_t recovered;        /* locks taken over from a dead holder */
     _Atomic uint8_t seen[BOARD_SEEN]; /* receptions, by producer x number */
 } board;
+
+/* The board of this helper process, for count_recovery. */
+static board *my_board;
+
+static void count_recovery(const char *where)
+{
+    if (strcmp(where, "queue:recovered") == 0)
+        atomic_fetch_add(&my_board->recovered, 1);
+}
+
+/* Makes this helper count on board b the queue locks it takes over from a
+ * dead holder. */
+static void watch_recoveries(board *b)
+{
+    my_board = b;
+    xipc__fault_hook = count_recovery;
+}
 
 /* Helper: producer argv[3] (< BOARD_MAXP) puts messages 0..argv[4]-1 (max
  * size argv[5]) into queue argv[1], counting returned puts on board
@@ -201,6 +219,7 @@ int helper_q_produce(int argc, char **argv)
     HCHECK(xipc_queue_open(&q, argv[1]) == 0);
     HCHECK(xipc_shm_open(&bs, argv[2], XIPC_RDWR) == 0);
     b = xipc_shm_data(bs);
+    watch_recoveries(b);
     atomic_fetch_add(&b->started, 1);
     for (seq = 0; seq < n; seq++) {
         len = gen_msg(buf, p, seq, max);
@@ -243,6 +262,7 @@ int helper_q_consume(int argc, char **argv)
     HCHECK(xipc_queue_open(&q, argv[1]) == 0);
     HCHECK(xipc_shm_open(&bs, argv[2], XIPC_RDWR) == 0);
     b = xipc_shm_data(bs);
+    watch_recoveries(b);
     atomic_fetch_add(&b->started, 1);
     for (;;) {
         rc = xipc_queue_get(q, buf, sizeof buf, &len, T_HELPER_MAX_MS);
@@ -904,7 +924,9 @@ static void kill_producers(int trials, size_t max)
                    (long long)r, (long long)n);
         sum += n;
     }
-    printf("killed producers had %lld messages received\n", (long long)sum);
+    printf("killed producers had %lld messages received; the put lock was "
+           "taken over from a dead holder %d times\n",
+           (long long)sum, (int)atomic_load(&b->recovered));
     CHECK_OK(xipc_shm_close(bs));
     CHECK_OK(xipc_queue_close(q));
 }
@@ -944,6 +966,7 @@ static int kill_consumers(int trials, size_t max)
     CHECK_EQ(t_join(prod, 60000), 0);
     CHECK_EQ(atomic_load(&b->bad), 0);
     /* Drain what is left here. */
+    watch_recoveries(b);
     while ((rc = xipc_queue_get(q, buf, sizeof buf, &len, 0)) == 0) {
         k = check_msg(buf, len, max, 1, &p, &seq);
         CHECK(k >= 0);
@@ -951,6 +974,9 @@ static int kill_consumers(int trials, size_t max)
             atomic_fetch_add(&b->seen[seq], 1);
     }
     CHECK_RC(rc, XIPC_ECLOSED);
+    xipc__fault_hook = NULL;
+    printf("the get lock was taken over from a dead holder %d times\n",
+           (int)atomic_load(&b->recovered));
     r = atomic_load(&b->returned[0]);
     for (s = 0; s < BOARD_SEEN; s++) {
         int seen = atomic_load(&b->seen[s]);
@@ -970,7 +996,7 @@ static int kill_consumers(int trials, size_t max)
 
 int test_queue_kill_trials(void)
 {
-    int trials = t_slow() > 1 ? 10 : 60, missing;
+    int trials = t_slow() > 1 ? 10 : 100, missing;
     int64_t t0 = t_ms();
 
     srand((unsigned)xipc_getpid());

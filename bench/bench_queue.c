@@ -1,6 +1,7 @@
 /*
  * bench_queue.c - xipc's Queue next to the channels a programmer would
- * otherwise use on this platform (bench/queue_peers_*.c) and a minimal
+ * otherwise use on this platform (bench/queue_peers_*.c: natively also
+ * Python's multiprocessing.Queue, bench/peer_queue.py) and a minimal
  * lock-free single-producer single-consumer ring in shared memory (below:
  * the floor, since it does nothing but copy and spin), in one run,
  * reported as ratios:
@@ -34,8 +35,7 @@
 #define MAXMSG 4096
 #define MAXR 9
 
-/* ---- xipc's Queue behind the peers' interface -----------------------------
- */
+/* ---- xipc's Queue behind the peers' interface ---------------------------- */
 
 static int x_create(const char *name, size_t max_msg, void **h)
 {
@@ -67,8 +67,7 @@ static void x_close(void *h)
 static const bench_chan_ops xipc_ops = {"xipc Queue", 1,      x_create, x_open,
                                         x_send,       x_recv, x_close};
 
-/* ---- the floor: a lock-free SPSC ring in xipc shared memory ---------------
- */
+/* ---- the floor: a lock-free SPSC ring in xipc shared memory -------------- */
 
 /* Length-prefixed records in a byte ring, as xipc's, but for one producer
  * and one consumer only, with no lock, no robustness and no sleeping: both
@@ -202,6 +201,20 @@ static const bench_chan_ops *impl(int i)
     if (i == 1)
         return &spsc_ops;
     return bench_chan_peers[i - 2];
+}
+
+/* Implementations are numbered: the channels of impl(), then the external
+ * peers. */
+static int n_chan;
+
+static const char *impl_name(int i)
+{
+    return i < n_chan ? impl(i)->name : bench_ext_peers[i - n_chan]->name;
+}
+
+static int impl_mpmc(int i)
+{
+    return i < n_chan ? impl(i)->mpmc : bench_ext_peers[i - n_chan]->mpmc;
 }
 
 /* ---- the control block of one run ---------------------------------------- */
@@ -353,8 +366,7 @@ static int child(int argc, char **argv)
     return 0;
 }
 
-/* ---- one run ---------------------------------------------------------------
- */
+/* ---- one run ------------------------------------------------------------- */
 
 struct result {
     double rate;     /* messages per second (throughput runs) */
@@ -446,8 +458,17 @@ static int run_once(int idx, int nprod, uint32_t n, size_t size,
     return ok ? 0 : -1;
 }
 
-/* ---- scenarios and report -------------------------------------------------
- */
+/* Runs implementation i (see impl_name): 0, -1 (failed) or 1 (the peer is
+ * not available). */
+static int run_impl(int i, int nprod, uint32_t n, size_t size, struct result *r)
+{
+    if (i < n_chan)
+        return run_once(i, nprod, n, size, r);
+    return bench_ext_peers[i - n_chan]->run(nprod, n, size, &r->rate, &r->med,
+                                            &r->p99);
+}
+
+/* ---- scenarios and report ------------------------------------------------ */
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -509,7 +530,9 @@ int main(int argc, char **argv)
         reps = 3;
         run_ms = 40;
     }
-    for (ni = 2; ni < MAXI && impl(ni) != NULL; ni++)
+    for (n_chan = 2; n_chan < MAXI && impl(n_chan) != NULL; n_chan++)
+        ;
+    for (ni = n_chan; ni < MAXI && bench_ext_peers[ni - n_chan] != NULL; ni++)
         ;
     printf("xipc %s, %d repetitions of about %lld ms each; every process "
            "spawned per run\n",
@@ -517,17 +540,22 @@ int main(int argc, char **argv)
     for (k = 0; k < (int)NS; k++) {
         const struct scenario *sc = &scenarios[k];
         for (i = 0; i < ni; i++) {
-            const bench_chan_ops *o = impl(i);
             struct result res;
             double secs;
             uint32_t n, pilot = sc->nprod ? 2000 : 200;
+            int rc;
 
             st[k][i][0].ok = 0;
-            if (sc->nprod > 1 && !o->mpmc)
+            if (sc->nprod > 1 && !impl_mpmc(i))
                 continue;
             /* A pilot run sizes the real ones to about run_ms each. */
-            if (run_once(i, sc->nprod, pilot, sc->size, &res) != 0) {
-                printf("%s %s: run failed or miscounted\n", sc->name, o->name);
+            if ((rc = run_impl(i, sc->nprod, pilot, sc->size, &res)) != 0) {
+                if (rc > 0) {
+                    printf("%s: not on this machine, skipped\n", impl_name(i));
+                    continue;
+                }
+                printf("%s %s: run failed or miscounted\n", sc->name,
+                       impl_name(i));
                 bad = 1;
                 continue;
             }
@@ -535,9 +563,9 @@ int main(int argc, char **argv)
             n = (uint32_t)((double)pilot * ((double)run_ms / 1e3) / secs);
             n = n < pilot ? pilot : n > 20000000 ? 20000000 : n;
             for (r = 0; r < reps; r++) {
-                if (run_once(i, sc->nprod, n, sc->size, &res) != 0) {
+                if (run_impl(i, sc->nprod, n, sc->size, &res) != 0) {
                     printf("%s %s: run failed or miscounted\n", sc->name,
-                           o->name);
+                           impl_name(i));
                     bad = 1;
                     break;
                 }
@@ -561,7 +589,7 @@ int main(int argc, char **argv)
                      sc->nprod ? (r ? ".MB" : "") : (r ? ".p99" : ".median"));
             for (i = 0; i < ni; i++)
                 if (st[k][i][r].ok)
-                    row(name, impl(i)->name,
+                    row(name, impl_name(i),
                         sc->nprod ? (r ? "MB/s" : "msg/s") : "ns", st[k][i][r],
                         st[k][0][r].med);
         }

@@ -30,4 +30,20 @@ typedef struct bench_chan_ops {
 /* The peers of this platform, NULL-terminated. */
 extern const bench_chan_ops *const bench_chan_peers[];
 
+/* A peer that runs whole scenarios in processes of its own (Python's
+ * multiprocessing.Queue, through python3). run starts nprod producers and
+ * nprod consumers (nprod 0: a ping and a pong) passing n messages of `size`
+ * bytes and returns 0 with *rate (messages per second) or *med and *p99
+ * (round trip, ns); -1 if it failed or miscounted; 1 if the peer is not
+ * available on this machine. */
+typedef struct bench_ext_ops {
+    const char *name;
+    int mpmc;
+    int (*run)(int nprod, unsigned n, size_t size, double *rate, double *med,
+               double *p99);
+} bench_ext_ops;
+
+/* The external peers of this platform, NULL-terminated. */
+extern const bench_ext_ops *const bench_ext_peers[];
+
 #endif

@@ -1,8 +1,9 @@
 /*
  * queue_peers_posix.c - the POSIX peers of the queue benchmark: a named
  * pipe (FIFO), each message written as its length and its bytes in one
- * write(2) and read back with two read(2)s; and a POSIX message queue
- * (mq_send/mq_receive, at the system's default depth limit of 10).
+ * write(2) and read back with two read(2)s; a POSIX message queue
+ * (mq_send/mq_receive, at the system's default depth limit of 10); and
+ * Python's multiprocessing.Queue, run by bench/peer_queue.py.
  */
 #define _GNU_SOURCE
 #include "bench_queue.h"
@@ -187,3 +188,33 @@ static const bench_chan_ops pmq_ops = {
     "POSIX mq", 1, pmq_create, pmq_open, pmq_send, pmq_recv, pmq_close};
 
 const bench_chan_ops *const bench_chan_peers[] = {&fifo_ops, &pmq_ops, NULL};
+
+/* ---- Python's multiprocessing.Queue -------------------------------------- */
+
+static int py_run(int nprod, unsigned n, size_t size, double *rate, double *med,
+                  double *p99)
+{
+    char cmd[512], line[128];
+    FILE *f;
+    int ok = -1;
+
+    snprintf(cmd, sizeof cmd, "python3 '%s' %d %u %zu 2>&1", XIPC_BENCH_PEER_PY,
+             nprod, n, size);
+    if ((f = popen(cmd, "r")) == NULL)
+        return 1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (sscanf(line, "rate %lf", rate) == 1 ||
+            sscanf(line, "pingpong %lf %lf", med, p99) == 2)
+            ok = 0;
+        else if (strstr(line, "not found") != NULL ||
+                 strstr(line, "No module named") != NULL)
+            ok = 1;
+    }
+    if (pclose(f) != 0 && ok == 0)
+        ok = -1;
+    return ok;
+}
+
+static const bench_ext_ops py_ops = {"Python multiprocessing.Queue", 1, py_run};
+
+const bench_ext_ops *const bench_ext_peers[] = {&py_ops, NULL};

@@ -132,3 +132,6 @@ static const bench_chan_ops ms_ops = {"named mutex+semaphore ring",
                                       ms_close};
 
 const bench_chan_ops *const bench_chan_peers[] = {&ms_ops, NULL};
+
+/* No Python under Wine. */
+const bench_ext_ops *const bench_ext_peers[] = {NULL};

@@ -871,6 +871,85 @@ int test_queue_stress_3x3(void)
     return 0;
 }
 
+/* A thread of test_queue_threads: producer `p` puts `n` generated
+ * messages, or (p < 0) a consumer takes messages until the queue is shut
+ * down, counting into seen[]. */
+struct qthread {
+    xipc_queue *q;
+    int p;
+    uint32_t n;
+    _Atomic uint8_t *seen;
+    int result;
+};
+
+static int queue_thread(void *v)
+{
+    struct qthread *t = v;
+    unsigned char buf[512];
+    int64_t last[2] = {-1, -1};
+    uint32_t seq;
+    size_t len;
+    int p, rc, k;
+
+    if (t->p >= 0) {
+        for (seq = 0; seq < t->n; seq++) {
+            len = gen_msg(buf, t->p, seq, sizeof buf);
+            if (xipc_queue_put(t->q, buf, len, XIPC_FOREVER) != 0)
+                return 1;
+        }
+        return 0;
+    }
+    while ((rc = xipc_queue_get(t->q, buf, sizeof buf, &len, 60000)) == 0) {
+        if ((k = check_msg(buf, len, sizeof buf, 2, &p, &seq)) < 0)
+            return 2;
+        if (k == 0)
+            continue;
+        if ((int64_t)seq <= last[p] || seq >= t->n)
+            return 3;
+        last[p] = seq;
+        atomic_fetch_add(&t->seen[(size_t)p * t->n + seq], 1);
+    }
+    return rc == XIPC_ECLOSED ? 0 : 4;
+}
+
+/* Two producer and two consumer threads of one process, through two
+ * handles: threads contend for the queue's locks exactly as processes do. */
+int test_queue_threads(void)
+{
+    const char *name = t_name("qthr");
+    uint32_t n = t_slow() > 1 ? 5000 : 50000, s;
+    struct qthread t[4];
+    xipc__thread *th[4];
+    xipc_queue *qp, *qc;
+    _Atomic uint8_t *seen;
+    int i;
+
+    CHECK((seen = calloc(2 * n, 1)) != NULL);
+    CHECK_OK(xipc_queue_create(&qp, name, 4096, 512));
+    CHECK_OK(xipc_queue_open(&qc, name));
+    for (i = 0; i < 4; i++) {
+        t[i].q = i < 2 ? qp : qc;
+        t[i].p = i < 2 ? i : -1;
+        t[i].n = n;
+        t[i].seen = seen;
+        CHECK_OK(xipc__thread_start(&th[i], queue_thread, &t[i]));
+    }
+    for (i = 0; i < 2; i++)
+        CHECK_EQ(xipc__thread_join(th[i]), 0);
+    CHECK_OK(xipc_queue_shutdown(qp));
+    for (i = 2; i < 4; i++)
+        CHECK_EQ(xipc__thread_join(th[i]), 0);
+    for (i = 0; i < 2; i++)
+        for (s = 0; s < n; s++)
+            if (gen_len(i, s, 512) >= 12 && seen[(size_t)i * n + s] != 1)
+                t_fail(__FILE__, __LINE__, "message %u of thread %d seen %d",
+                       (unsigned)s, i, (int)seen[(size_t)i * n + s]);
+    free((void *)seen);
+    CHECK_OK(xipc_queue_close(qc));
+    CHECK_OK(xipc_queue_close(qp));
+    return 0;
+}
+
 /* Waits a random 0..3 ms, spinning so the victim runs meanwhile. */
 static void random_pause(void)
 {

@@ -602,6 +602,97 @@ int test_queue_damaged_state(void)
     return 0;
 }
 
+/* A random 64-bit value, often near the values an honest queue holds. */
+static uint64_t scribble(uint64_t *x)
+{
+    uint64_t r;
+
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    r = *x;
+    switch (r % 4) {
+    case 0:
+        return r; /* anything */
+    case 1:
+        return (r >> 8) % 4 << 32 | (r >> 16) % 80; /* small counts and
+                                                        positions */
+    case 2:
+        return (r >> 8) % 70; /* a record length near max_msg */
+    default:
+        return (uint64_t)-1 - (r >> 8) % 4; /* near the top */
+    }
+}
+
+int test_queue_garbage_never_crashes(void)
+{
+    const char *name = t_name("qfuzz");
+    unsigned char *base, buf[64];
+    uint64_t x = (uint64_t)xipc_getpid() * 2654435761U + 1, v;
+    int i, rc, counts[4] = {0, 0, 0, 0};
+    xipc_queue *q;
+    size_t len;
+    void *m;
+
+    /* 256 bytes, messages of up to 64: R = 32 units, positions < 64. */
+    CHECK_OK(xipc_queue_create(&q, name, 256, 64));
+    base = xipc__seg_base(xipc__queue_seg(q));
+    for (i = 0; i < 20000; i++) {
+        v = scribble(&x);
+        if (i % 4 == 0) {
+            /* Now and then an honest empty queue again, anywhere in the
+             * ring, so that the damage is one field of a sane state. */
+            uint64_t w = (x >> 24) % 1000 << 32 | (x >> 8) % 64;
+            memcpy(base + 384, &w, 8);
+            memcpy(base + 392, &w, 8);
+            memcpy(base + 448, &w, 8);
+            memcpy(base + 456, &w, 8);
+            continue;
+        }
+        if (i % 4 == 1) {
+            /* ...with messages in it. */
+            while (xipc_queue_put(q, "abcdefghijklmnopqrstuvwxyz", 26, 0) == 0)
+                ;
+            continue;
+        }
+        switch (x % 5) {
+        case 0: /* the tail */
+            memcpy(base + 384, &v, 8);
+            break;
+        case 1: /* the put side's view of the head */
+            memcpy(base + 392, &v, 8);
+            break;
+        case 2: /* the head */
+            memcpy(base + 448, &v, 8);
+            break;
+        case 3: /* the get side's view of the tail */
+            memcpy(base + 456, &v, 8);
+            break;
+        default: /* a record header somewhere in the ring */
+            memcpy(base + 512 + (x >> 20) % 32 * 8, &v, 8);
+        }
+        /* Whatever the state, every call answers, within the ring. */
+        rc = xipc_queue_put(q, "0123456789", (size_t)(x >> 40) % 11, 0);
+        CHECK(rc == 0 || rc == XIPC_ETIMEDOUT || rc == XIPC_ECORRUPT);
+        rc = xipc_queue_get(q, buf, sizeof buf, &len, 0);
+        CHECK(rc == 0 || rc == XIPC_ETIMEDOUT || rc == XIPC_ECORRUPT);
+        CHECK(rc != 0 || len <= 64);
+        counts[rc == 0 ? 0 : rc == XIPC_ETIMEDOUT ? 1 : 2]++;
+        if ((rc = xipc_queue_get_alloc(q, &m, &len, 0)) == 0)
+            xipc_free(m);
+        CHECK(rc == 0 || rc == XIPC_ETIMEDOUT || rc == XIPC_ECORRUPT);
+        rc = xipc_queue_qsize(q);
+        CHECK(rc == XIPC_ECORRUPT || (rc >= 0 && rc <= 32));
+        rc = xipc_queue_bytes_used(q);
+        CHECK(rc == XIPC_ECORRUPT || (rc >= 0 && rc <= 256));
+    }
+    printf("gets on scribbled state: %d returned a message, %d found none, "
+           "%d found damage\n",
+           counts[0], counts[1], counts[2]);
+    CHECK_OK(xipc_queue_close(q));
+    return 0;
+}
+
 /* ---- timeouts, shutdown, processes -------------------------------------- */
 
 int test_queue_timeouts(void)

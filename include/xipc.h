@@ -291,7 +291,8 @@ XIPC_API const char *xipc_lock_name(const xipc_lock *lock);
  * waits without limit, anything else is measured on the monotonic clock
  * from the call. A waiting call sleeps in the kernel; a put or get that
  * finds room or a message, with nobody waiting on the other side, makes no
- * system call.
+ * system call. A try never waits for room or a message, but it may wait
+ * the moment another put (or get) takes to copy its message in (out).
  *
  * Robustness. A process killed at any point of a put or get - even while
  * it holds the queue's internal locks, half-way through copying - leaves

@@ -588,6 +588,136 @@ XIPC_API int xipc_array_readonly(const xipc_array *a);
 XIPC_API const char *xipc_array_name(const xipc_array *a);
 
 /* ------------------------------------------------------------------------
+ * Queue: Python's multiprocessing.Queue, for byte strings.
+ *
+ * A named FIFO of messages - byte strings of 0 to max_msg bytes, each
+ * received whole and exactly once - shared by any number of producer and
+ * consumer processes (or threads). Messages of one producer arrive in the
+ * order it put them. A put that returned 0 has stored the message in
+ * shared memory: the producer may exit at once.
+ *
+ * Capacity. A queue stores messages in `capacity` bytes; a message of n
+ * bytes occupies XIPC_QUEUE_MSG_COST(n) = 8 + n rounded up to a multiple
+ * of 8 (a length header and the padded payload). A put waits while its
+ * message does not fit in the free bytes, so an empty queue always accepts
+ * a message of max_msg bytes, and a queue of capacity C holds at most
+ * C / 8 messages (all empty ones). xipc_queue_bytes_used() counts in the
+ * same unit.
+ *
+ * Blocking calls take a timeout in milliseconds: 0 tries once, XIPC_FOREVER
+ * waits without limit, anything else is measured on the monotonic clock
+ * from the call. A waiting call sleeps in the kernel; a put or get that
+ * finds room or a message, with nobody waiting on the other side, makes no
+ * system call. A try never waits for room or a message, but it may wait
+ * the moment another put (or get) takes to copy its message in (out).
+ *
+ * Robustness. A process killed at any point of a put or get - even while
+ * it holds the queue's internal locks, half-way through copying - leaves
+ * no torn message behind and does not wedge the queue: the next call
+ * repairs what it left, without the user's help. A message whose put
+ * returned is never lost and a message half-put is never seen; a consumer
+ * killed in a get either took the message whole (it leaves with the
+ * consumer, as if the get had returned) or left it at the front.
+ *
+ * Lifetime, names and open checks are those of every xipc object.
+ * ------------------------------------------------------------------------ */
+
+typedef struct xipc_queue xipc_queue;
+
+/* Bytes a message of len bytes occupies in a queue's capacity. */
+#define XIPC_QUEUE_MSG_COST(len) (8u + (((uint64_t)(len) + 7u) & ~(uint64_t)7u))
+
+/* The largest capacity of a queue: 1 GiB. */
+#define XIPC_QUEUE_CAPACITY_MAX ((size_t)1 << 30)
+
+/* Creates the named queue, empty, with room for `capacity` bytes of
+ * messages (rounded up to a multiple of 8; see Capacity above) and messages
+ * of at most `max_msg` bytes, which must fit the capacity:
+ * XIPC_QUEUE_MSG_COST(max_msg) <= capacity <= XIPC_QUEUE_CAPACITY_MAX.
+ * Returns 0 and *out, or XIPC_EINVAL (bad name or limits, NULL out),
+ * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY,
+ * XIPC_ESYS. */
+XIPC_API int xipc_queue_create(xipc_queue **out, const char *name,
+                               size_t capacity, size_t max_msg);
+
+/* Opens the live named queue (its limits are the creator's).
+ * Returns 0 and *out, or XIPC_EINVAL, XIPC_ENOENT, XIPC_EKIND (another
+ * kind of object), XIPC_EVERSION, XIPC_ECORRUPT (damaged header or limits),
+ * XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS. */
+XIPC_API int xipc_queue_open(xipc_queue **out, const char *name);
+
+/* Releases the handle (the last holder's close destroys the queue and the
+ * messages left in it). Must not be called while another thread uses the
+ * handle. Returns 0 or XIPC_EINVAL. */
+XIPC_API int xipc_queue_close(xipc_queue *q);
+
+/* Frees the name, as xipc_unlink(). */
+XIPC_API int xipc_queue_unlink(const char *name);
+
+/* Puts a copy of the len bytes at msg (msg may be NULL if len is 0) at the
+ * back of the queue, waiting up to timeout_ms for room.
+ * Returns 0 (stored), XIPC_ETIMEDOUT (no room in time: nothing stored),
+ * XIPC_EMSGSIZE (len > max_msg: nothing stored, at once), XIPC_ECLOSED
+ * (the queue was shut down), XIPC_EINVAL, XIPC_ECORRUPT (the queue's
+ * shared state was damaged by someone), XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
+XIPC_API int xipc_queue_put(xipc_queue *q, const void *msg, size_t len,
+                            int64_t timeout_ms);
+
+/* Takes the message at the front of the queue, waiting up to timeout_ms for
+ * one, and copies it into buf, which has room for size bytes (buf may be
+ * NULL if size is 0). Returns 0 and its length in *len; XIPC_EMSGSIZE if
+ * it is longer than size: then *len receives its length (an exception to
+ * the rule that outputs are written only on success) and the message stays
+ * at the front of the queue; XIPC_ETIMEDOUT (empty in time); XIPC_ECLOSED
+ * (shut down and empty: a shut-down queue is drained first, and then every
+ * get answers XIPC_ECLOSED at once); XIPC_EINVAL; XIPC_ECORRUPT;
+ * XIPC_ENOTRECOVERABLE; XIPC_ESYS. */
+XIPC_API int xipc_queue_get(xipc_queue *q, void *buf, size_t size,
+                            size_t *len, int64_t timeout_ms);
+
+/* As xipc_queue_get(), for a message of unknown length: stores in *msg a
+ * new block holding exactly the message (a valid pointer even for an empty
+ * message), which the caller frees with xipc_free(), and its length in
+ * *len. Returns 0, XIPC_ENOMEM (the message stays queued) or the codes of
+ * xipc_queue_get() but XIPC_EMSGSIZE. */
+XIPC_API int xipc_queue_get_alloc(xipc_queue *q, void **msg, size_t *len,
+                                  int64_t timeout_ms);
+
+/* Frees a block that xipc allocated for the caller (xipc_queue_get_alloc);
+ * NULL is ignored. Use it rather than free(): on Windows the library and
+ * the program may use different C runtimes. */
+XIPC_API void xipc_free(void *p);
+
+/* Shuts the queue down for writing, for every process and every handle
+ * (not to be confused with xipc_queue_close, which releases one handle):
+ * later
+ * puts, and puts blocked now, return XIPC_ECLOSED; gets take what is left,
+ * then return XIPC_ECLOSED instead of waiting, and gets blocked now wake.
+ * Idempotent; cannot be undone. Returns 0, XIPC_EINVAL, XIPC_ECORRUPT,
+ * XIPC_ENOTRECOVERABLE or XIPC_ESYS. */
+XIPC_API int xipc_queue_shutdown(xipc_queue *q);
+
+/* The state at the moment of the call (another process may change it right
+ * after). Each returns its answer (>= 0), or XIPC_EINVAL (NULL handle) or
+ * XIPC_ECORRUPT (damaged shared state):
+ *  - qsize: the number of messages in the queue;
+ *  - bytes_used: the bytes of capacity they occupy (see Capacity);
+ *  - empty: 1 if there is no message, else 0;
+ *  - full: 1 if not even an empty message fits, else 0. */
+XIPC_API int xipc_queue_qsize(const xipc_queue *q);
+XIPC_API int xipc_queue_bytes_used(const xipc_queue *q);
+XIPC_API int xipc_queue_empty(const xipc_queue *q);
+XIPC_API int xipc_queue_full(const xipc_queue *q);
+
+/* The queue's capacity in bytes (as rounded at create) and its largest
+ * message; 0 for a NULL handle. */
+XIPC_API size_t xipc_queue_capacity(const xipc_queue *q);
+XIPC_API size_t xipc_queue_max_msg(const xipc_queue *q);
+
+/* Returns the queue's canonical name. */
+XIPC_API const char *xipc_queue_name(const xipc_queue *q);
+
+/* ------------------------------------------------------------------------
  * Processes: Python's "spawn" start method, on every platform.
  *
  * A child is this same executable started again, told to run one function

@@ -200,6 +200,7 @@ struct xipc__seg *xipc__shm_seg(const xipc_shm *shm);
 struct xipc__seg *xipc__lock_seg(const xipc_lock *lock);
 struct xipc__seg *xipc__value_seg(const xipc_value *v);
 struct xipc__seg *xipc__array_seg(const xipc_array *a);
+struct xipc__seg *xipc__queue_seg(const xipc_queue *queue);
 
 /* ---- fault injection (src/error.c) ------------------------------------- */
 

@@ -182,6 +182,73 @@ int xipc__mutex_depth(const xipc__mutex *m);
 int64_t xipc__mutex_holder(const void *shared);
 
 /* ------------------------------------------------------------------------
+ * Wake-up channels (notify.c): how a thread waiting for a condition on
+ * shared memory sleeps in the kernel and is woken by another process.
+ *
+ * A channel lives in XIPC__NOTIFY_SHARED_SIZE bytes of a segment, 64-byte
+ * aligned, that the backend alone interprets; each handle attaches its own
+ * xipc__notify. The condition itself lives in the caller's shared memory and
+ * is the only source of truth: a channel carries hints, so a lost or extra
+ * wake-up may cost latency or a spurious return, never a wrong answer. The
+ * protocol, identical on every backend:
+ *
+ *   waiter:  for (;;) {
+ *                gen = xipc__notify_prepare(n);   // announces a sleeper
+ *                if (condition holds) break;      // checked after prepare
+ *                xipc__notify_wait(n, gen, slice_ms);
+ *            }
+ *   waker:   make the condition hold (a release store), then
+ *            xipc__notify_wake(n);
+ *
+ * prepare and wake each contain a full memory barrier, so either the waker
+ * sees the announcement and wakes, or the waiter's check sees the
+ * condition. wake makes no system call unless a waiter has announced itself
+ * since the last wake; a waiter that dies leaves at most one needless
+ * system call behind. Every waiter is woken (threads of one process exactly
+ * as processes), so each one re-checks its own condition.
+ * ------------------------------------------------------------------------ */
+
+#define XIPC__NOTIFY_SHARED_SIZE 64
+
+typedef struct xipc__notify xipc__notify; /* backend-defined, per handle */
+
+/* Initialises the shared bytes of a new channel (zero-filled memory of a
+ * segment being created, before it is published). Returns 0. */
+int xipc__notify_init(void *shared);
+
+/* Attaches a handle to the channel whose shared bytes are `shared`, inside
+ * segment `seg`; `index` tells apart several channels of one segment (the
+ * backend may name kernel objects after the segment and the index). Returns
+ * 0 and *out, or XIPC_ENOMEM, XIPC_ECORRUPT (the shared bytes are not a
+ * channel of this backend) or XIPC_ESYS. */
+int xipc__notify_attach(xipc__notify **out, void *shared, const xipc__seg *seg,
+                        unsigned index);
+
+/* Releases the handle. */
+void xipc__notify_detach(xipc__notify *n);
+
+/* Announces that the caller is about to sleep and returns the channel's
+ * generation, to be given to xipc__notify_wait after the caller has checked
+ * its condition. Contains a full barrier; makes no system call. */
+uint32_t xipc__notify_prepare(xipc__notify *n);
+
+/* Sleeps until the channel's generation differs from `gen` (a wake since
+ * prepare), or for at most timeout_ms milliseconds (>= 0). Returns 0 when
+ * woken or when the generation had already changed, XIPC_ETIMEDOUT when the
+ * time ran out, or XIPC_ESYS; may also return 0 spuriously. The caller
+ * re-checks its condition in every case. */
+int xipc__notify_wait(xipc__notify *n, uint32_t gen, int64_t timeout_ms);
+
+/* Wakes every thread sleeping on (or about to sleep on) the channel, after
+ * the caller made its condition hold. Contains a full barrier; makes a
+ * system call only if some waiter announced itself since the last wake. */
+void xipc__notify_wake(xipc__notify *n);
+
+/* Spends a moment in a spin loop without hogging the core's pipeline (a
+ * pause instruction where the processor has one). */
+void xipc__cpu_relax(void);
+
+/* ------------------------------------------------------------------------
  * Processes (src/proc.c builds the public API on these).
  * ------------------------------------------------------------------------ */
 

@@ -262,6 +262,34 @@ int xipc__w32_default_security(SECURITY_ATTRIBUTES *sa, SECURITY_DESCRIPTOR *sd,
     return 0;
 }
 
+/* See w32.h. */
+int xipc__w32_seg_object(const xipc__seg *seg, char kind, unsigned index,
+                         HANDLE (*make)(SECURITY_ATTRIBUTES *sa,
+                                        const wchar_t *name),
+                         const char *what, HANDLE *out, char name[SUBNAME_BUF])
+{
+    static const char mprefix[] = "Local\\xipc.m.";
+    wchar_t wname[SUBNAME_BUF];
+    SECURITY_ATTRIBUTES sa;
+    SECURITY_DESCRIPTOR sd;
+    TOKEN_DEFAULT_DACL *dd = NULL;
+    size_t i;
+    int rc;
+
+    if (strncmp(seg->kname, mprefix, sizeof mprefix - 1) != 0)
+        return xipc__fail(XIPC_ESYS, "attach", seg->kname,
+                          "unexpected kernel name of the segment");
+    snprintf(name, SUBNAME_BUF, "%s.%u", seg->kname, index);
+    name[sizeof mprefix - 2] = kind;
+    for (i = 0; (wname[i] = (wchar_t)(unsigned char)name[i]) != 0; i++)
+        ;
+    if ((rc = xipc__w32_default_security(&sa, &sd, &dd, name)) == 0 &&
+        (*out = make(&sa, wname)) == NULL)
+        rc = xipc__w32_fail(what, name, GetLastError(), XIPC_ENOMEM);
+    free(dd);
+    return rc;
+}
+
 /* With the name lock held: creates generation `gen` of `name` with `total`
  * bytes into s->map. Returns 0, 1 if that generation's name is already
  * taken (by a section, or by another type of kernel object), or a negative

@@ -32,7 +32,6 @@
 
 #include <windows.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,14 +71,11 @@ enum { CONSISTENT = 0, OWNER_DIED = 1 };
 _Static_assert(sizeof(struct shared) <= XIPC__MUTEX_SHARED_SIZE,
                "the mutex fits its shared bytes");
 
-/* Room for "Local\xipc.w.<name>.<gen>.<index>" and its NUL. */
-#define EVENT_BUF (KNAME_BUF + 12)
-
 struct xipc__mutex {
     struct shared *sh;
-    HANDLE wake;           /* the auto-reset event sleepers wait on */
-    int recursive;         /* as the core said at attach */
-    char ename[EVENT_BUF]; /* the event's kernel name, for messages */
+    HANDLE wake;             /* the auto-reset event sleepers wait on */
+    int recursive;           /* as the core said at attach */
+    char ename[SUBNAME_BUF]; /* the event's kernel name, for messages */
     /* The last owner a try found alive and a handle to its thread, so that
      * tries against one live owner cost one wait of zero each rather than
      * opening and questioning its thread every time; under `cache_lock`. */
@@ -279,57 +275,38 @@ int xipc__mutex_init(void *shared, int recursive)
     return 0;
 }
 
+/* Auto-reset: SetEvent releases one sleeper, or, if none sleeps yet,
+ * stays set until one comes, so a wake sent just before its waiter sleeps
+ * is not lost. */
+static HANDLE make_event(SECURITY_ATTRIBUTES *sa, const wchar_t *name)
+{
+    return CreateEventW(sa, FALSE, FALSE, name);
+}
+
 int xipc__mutex_attach(xipc__mutex **out, void *shared, const xipc__seg *seg,
                        unsigned index, int recursive)
 {
-    static const char mprefix[] = "Local\\xipc.m.";
     struct shared *sh = shared;
-    wchar_t wname[EVENT_BUF];
-    SECURITY_ATTRIBUTES sa;
-    SECURITY_DESCRIPTOR sd;
-    TOKEN_DEFAULT_DACL *dd = NULL;
     xipc__mutex *m;
-    size_t i;
     int rc;
 
     if ((uintptr_t)shared % 8 != 0 || sh->magic != SHARED_MAGIC)
         return xipc__fail(XIPC_ECORRUPT, "attach", seg->name,
                           "the lock's shared bytes are not a lock");
-    if (strncmp(seg->kname, mprefix, sizeof mprefix - 1) != 0)
-        return xipc__fail(XIPC_ESYS, "attach", seg->kname,
-                          "unexpected kernel name of the segment");
     if ((m = calloc(1, sizeof *m)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", seg->name, NULL);
     m->sh = sh;
     m->recursive = recursive != 0;
     InitializeSRWLock(&m->cache_lock);
-    /* The event is named after the segment's section and generation, so
-     * the mutexes of an unlinked object and of its successor under the same
-     * name never share one; Windows has one namespace for every kind of
-     * kernel object, hence the kind letter "w" in place of "m". */
-    snprintf(m->ename, sizeof m->ename, "%s.%u", seg->kname, index);
-    m->ename[sizeof mprefix - 2] = 'w';
-    for (i = 0; (wname[i] = (wchar_t)(unsigned char)m->ename[i]) != 0; i++)
-        ;
-    if ((rc = xipc__w32_default_security(&sa, &sd, &dd, m->ename)) != 0)
-        goto fail;
-    /* Auto-reset: SetEvent releases one sleeper, or, if none sleeps yet,
-     * stays set until one comes, so a wake sent just before its waiter
-     * sleeps is not lost. */
-    m->wake = CreateEventW(&sa, FALSE, FALSE, wname);
-    if (m->wake == NULL) {
-        rc = xipc__w32_fail("CreateEventW", m->ename, GetLastError(),
-                            XIPC_ENOMEM);
-        goto fail;
+    /* The event's kind letter is "w". */
+    rc = xipc__w32_seg_object(seg, 'w', index, make_event, "CreateEventW",
+                              &m->wake, m->ename);
+    if (rc != 0) {
+        free(m);
+        return rc;
     }
-    free(dd);
     *out = m;
     return 0;
-
-fail:
-    free(dd);
-    free(m);
-    return rc;
 }
 
 int xipc__mutex_detach(xipc__mutex *m)

@@ -38,4 +38,20 @@ int xipc__w32_fail(const char *what, const char *name, DWORD e,
 int xipc__w32_default_security(SECURITY_ATTRIBUTES *sa, SECURITY_DESCRIPTOR *sd,
                                TOKEN_DEFAULT_DACL **dd, const char *name);
 
+/* Room for "Local\xipc.<k>.<name>.<gen>.<index>" and its NUL. */
+#define SUBNAME_BUF (KNAME_BUF + 12)
+
+/* Creates a kernel object that a segment's handles share: make(sa, name)
+ * makes it (CreateEventW, CreateSemaphoreW...) under the segment's section
+ * name with kind letter `kind` in place of "m" and ".<index>" appended, so
+ * that the objects of an unlinked segment and of its successor under the
+ * same name never meet (Windows has one namespace for every kind of kernel
+ * object, hence the letter), with the creator's default security. `what`
+ * names make for messages; name receives the object's name. Returns 0 and
+ * *out, or an xipc code. */
+int xipc__w32_seg_object(const xipc__seg *seg, char kind, unsigned index,
+                         HANDLE (*make)(SECURITY_ATTRIBUTES *sa,
+                                        const wchar_t *name),
+                         const char *what, HANDLE *out, char name[SUBNAME_BUF]);
+
 #endif /* XIPC_W32_H */

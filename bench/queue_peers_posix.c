@@ -1,0 +1,220 @@
+/*
+ * queue_peers_posix.c - the POSIX peers of the queue benchmark: a named
+ * pipe (FIFO), each message written as its length and its bytes in one
+ * write(2) and read back with two read(2)s; a POSIX message queue
+ * (mq_send/mq_receive, at the system's default depth limit of 10); and
+ * Python's multiprocessing.Queue, run by bench/peer_queue.py.
+ */
+#define _GNU_SOURCE
+#include "bench_queue.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- named pipe ---------------------------------------------------------- */
+
+struct fifo {
+    int fd; /* -1 in the creator, which only owns the name */
+    char path[128];
+    unsigned char *buf; /* length + message, for one write */
+};
+
+static int fifo_create(const char *name, size_t max_msg, void **h)
+{
+    struct fifo *f = calloc(1, sizeof *f);
+
+    (void)max_msg;
+    if (f == NULL)
+        return -1;
+    snprintf(f->path, sizeof f->path, "/tmp/xipc-bench-%s", name);
+    unlink(f->path);
+    if (mkfifo(f->path, 0600) != 0) {
+        free(f);
+        return -1;
+    }
+    f->fd = -1;
+    *h = f;
+    return 0;
+}
+
+static int fifo_open(const char *name, size_t max_msg, int role, void **h)
+{
+    struct fifo *f = calloc(1, sizeof *f);
+
+    if (f == NULL || (f->buf = malloc(max_msg + 4)) == NULL) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof f->path, "/tmp/xipc-bench-%s", name);
+    f->fd = open(f->path, role == BENCH_SENDER ? O_WRONLY : O_RDONLY);
+    if (f->fd < 0) {
+        free(f->buf);
+        free(f);
+        return -1;
+    }
+    *h = f;
+    return 0;
+}
+
+static int full_io(int fd, void *p, size_t n, int writing)
+{
+    unsigned char *b = p;
+    ssize_t r;
+
+    while (n > 0) {
+        r = writing ? write(fd, b, n) : read(fd, b, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        b += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+static int fifo_send(void *h, const void *msg, size_t len)
+{
+    struct fifo *f = h;
+    uint32_t n = (uint32_t)len;
+
+    memcpy(f->buf, &n, 4);
+    memcpy(f->buf + 4, msg, len);
+    return full_io(f->fd, f->buf, len + 4, 1);
+}
+
+static int fifo_recv(void *h, void *buf, size_t size, size_t *len)
+{
+    struct fifo *f = h;
+    uint32_t n;
+
+    if (full_io(f->fd, &n, 4, 0) != 0 || n > size)
+        return -1;
+    *len = n;
+    return full_io(f->fd, buf, n, 0);
+}
+
+static void fifo_close(void *h)
+{
+    struct fifo *f = h;
+
+    if (f->fd >= 0)
+        close(f->fd);
+    else
+        unlink(f->path);
+    free(f->buf);
+    free(f);
+}
+
+static const bench_chan_ops fifo_ops = {
+    "pipe (FIFO)", 0, fifo_create, fifo_open, fifo_send, fifo_recv, fifo_close};
+
+/* ---- POSIX message queue ------------------------------------------------- */
+
+struct pmq {
+    mqd_t q;
+    int creator;
+    char name[128];
+};
+
+static int pmq_get(const char *name, size_t max_msg, int create, void **h)
+{
+    struct pmq *m = calloc(1, sizeof *m);
+    struct mq_attr a;
+
+    if (m == NULL)
+        return -1;
+    snprintf(m->name, sizeof m->name, "/xipc-bench-%s", name);
+    memset(&a, 0, sizeof a);
+    a.mq_maxmsg = 10; /* /proc/sys/fs/mqueue/msg_max's default */
+    a.mq_msgsize = (long)max_msg;
+    if (create)
+        mq_unlink(m->name);
+    m->q = create ? mq_open(m->name, O_RDWR | O_CREAT | O_EXCL, 0600, &a)
+                  : mq_open(m->name, O_RDWR);
+    if (m->q == (mqd_t)-1) {
+        free(m);
+        return -1;
+    }
+    m->creator = create;
+    *h = m;
+    return 0;
+}
+
+static int pmq_create(const char *name, size_t max_msg, void **h)
+{
+    return pmq_get(name, max_msg, 1, h);
+}
+
+static int pmq_open(const char *name, size_t max_msg, int role, void **h)
+{
+    (void)role;
+    return pmq_get(name, max_msg, 0, h);
+}
+
+static int pmq_send(void *h, const void *msg, size_t len)
+{
+    return mq_send(((struct pmq *)h)->q, msg, len, 0);
+}
+
+static int pmq_recv(void *h, void *buf, size_t size, size_t *len)
+{
+    ssize_t r = mq_receive(((struct pmq *)h)->q, buf, size, NULL);
+
+    if (r < 0)
+        return -1;
+    *len = (size_t)r;
+    return 0;
+}
+
+static void pmq_close(void *h)
+{
+    struct pmq *m = h;
+
+    mq_close(m->q);
+    if (m->creator)
+        mq_unlink(m->name);
+    free(m);
+}
+
+static const bench_chan_ops pmq_ops = {
+    "POSIX mq", 1, pmq_create, pmq_open, pmq_send, pmq_recv, pmq_close};
+
+const bench_chan_ops *const bench_chan_peers[] = {&fifo_ops, &pmq_ops, NULL};
+
+/* ---- Python's multiprocessing.Queue -------------------------------------- */
+
+static int py_run(int nprod, unsigned n, size_t size, double *rate, double *med,
+                  double *p99)
+{
+    char cmd[512], line[128];
+    FILE *f;
+    int ok = -1;
+
+    snprintf(cmd, sizeof cmd, "python3 '%s' %d %u %zu 2>&1", XIPC_BENCH_PEER_PY,
+             nprod, n, size);
+    if ((f = popen(cmd, "r")) == NULL)
+        return 1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (sscanf(line, "rate %lf", rate) == 1 ||
+            sscanf(line, "pingpong %lf %lf", med, p99) == 2)
+            ok = 0;
+        else if (strstr(line, "not found") != NULL ||
+                 strstr(line, "No module named") != NULL)
+            ok = 1;
+    }
+    if (pclose(f) != 0 && ok == 0)
+        ok = -1;
+    return ok;
+}
+
+static const bench_ext_ops py_ops = {"Python multiprocessing.Queue", 1, py_run};
+
+const bench_ext_ops *const bench_ext_peers[] = {&py_ops, NULL};

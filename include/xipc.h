@@ -187,6 +187,11 @@ typedef struct xipc_info {
     int64_t creator_pid; /* process that created it */
     int64_t holder;      /* for objects with a lock: the id of the thread
                           * holding it, 0 if free; -1 for objects without */
+    /* For a Queue (size is then its capacity in bytes): */
+    uint64_t max_msg;    /* the largest message */
+    int64_t messages;    /* messages in it now */
+    uint64_t used;       /* bytes of its capacity they occupy */
+    int closed;          /* 1 once shut down (xipc_queue_shutdown) */
 } xipc_info;
 
 /* Describes the live object `name`, of any kind, without changing it (it

@@ -58,6 +58,9 @@ int xipc_stat(const char *name, xipc_info *out)
     case XIPC__KIND_ARRAY:
         rc = xipc__typed_describe(base, &h, &info);
         break;
+    case XIPC__KIND_QUEUE:
+        rc = xipc__queue_describe(base, &h, &info);
+        break;
     default:
         break;
     }

@@ -192,6 +192,13 @@ void xipc__typed_unlock(xipc__typed *t, int entered);
 int xipc__typed_describe(const void *base, const xipc__hdr *h,
                          xipc_info *out);
 
+/* Fills in what xipc_info says of a Queue whose segment starts at `base`
+ * (possibly mapped read-only), with the header h already validated against
+ * the mapping: its limits, messages, bytes used and shutdown. Returns 0 or
+ * XIPC_ECORRUPT. */
+int xipc__queue_describe(const void *base, const xipc__hdr *h,
+                         xipc_info *out);
+
 /* ---- object internals for the tests ----------------------------------- */
 
 /* Return the segment behind a handle (src/shm.c, src/lock.c, src/value.c,

@@ -714,3 +714,28 @@ xipc__seg *xipc__queue_seg(const xipc_queue *q)
 {
     return q->seg;
 }
+
+int xipc__queue_describe(const void *base, const xipc__hdr *h, xipc_info *out)
+{
+    unsigned char *b = (unsigned char *)base;
+    struct span sp;
+    xipc_queue q;
+    int rc;
+
+    if ((rc = params_check(h, "describe")) != 0)
+        return rc;
+    /* A handle that only reads: the words, never the mutexes or channels. */
+    memset(&q, 0, sizeof q);
+    memcpy(q.name, "describe", sizeof "describe");
+    q.units = (uint32_t)(h->user_size / 8);
+    q.closed = (_Atomic uint32_t *)(b + Q_CLOSED_OFF);
+    q.tail = (_Atomic uint64_t *)(b + Q_TAIL_OFF);
+    q.head = (_Atomic uint64_t *)(b + Q_HEAD_OFF);
+    if ((rc = snapshot(&q, &sp)) != 0)
+        return rc;
+    out->max_msg = h->elem_size;
+    out->messages = sp.count;
+    out->used = (uint64_t)sp.used * 8;
+    out->closed = atomic_load_explicit(q.closed, memory_order_acquire) != 0;
+    return 0;
+}

@@ -1,8 +1,8 @@
 /*
  * test_tool.c - the `xipc` command-line tool (tools/cli.c), run in this
  * process on objects made the way the examples make them, with its output
- * and exit status checked: ls, info, rm, sweep, usage errors; and
- * xipc_stat / xipc_list underneath it.
+ * and exit status checked: ls, info (of every kind), rm, sweep, usage
+ * errors; and xipc_stat / xipc_list underneath it.
  */
 #include "test.h"
 #include "cli.h"
@@ -161,6 +161,39 @@ int test_tool_ls_and_info(void)
     CHECK_OK(xipc_lock_close(l));
     CHECK_OK(xipc_array_close(a));
     CHECK_OK(xipc_value_close(v));
+    return 0;
+}
+
+int test_tool_queue_info(void)
+{
+    char qname[64], out[4096], err[4096];
+    xipc_queue *q;
+    xipc_info in;
+
+    /* As examples/demo_queue.c makes its job queue. */
+    snprintf(qname, sizeof qname, "%s", t_name("jobs"));
+    CHECK_OK(xipc_queue_create(&q, qname, 4096, 100));
+    CHECK_OK(xipc_queue_put(q, "first job", 9, 0));
+    CHECK_OK(xipc_queue_put(q, "", 0, 0));
+    CHECK_EQ(cli(out, err, "ls", qname, NULL), 0);
+    CHECK_LINE(out, qname, "queue  -");
+    CHECK_LINE(out, qname, "4096  live");
+    CHECK_EQ(cli(out, err, "info", qname, NULL), 0);
+    CHECK(strstr(out, "kind:     queue\n") != NULL);
+    CHECK(strstr(out, "bytes:    4096\n") != NULL);
+    CHECK(strstr(out, "max msg:  100\n") != NULL);
+    CHECK(strstr(out, "messages: 2\n") != NULL);
+    /* 8 + 16 bytes for "first job", 8 for the empty message. */
+    CHECK(strstr(out, "used:     32\n") != NULL);
+    CHECK(strstr(out, "state:    open\n") != NULL);
+    CHECK_OK(xipc_queue_shutdown(q));
+    CHECK_OK(xipc_stat(qname, &in));
+    CHECK_EQ(in.closed, 1);
+    CHECK_EQ(in.messages, 2);
+    CHECK_EQ(in.kind, XIPC_KIND_QUEUE);
+    CHECK_EQ(cli(out, err, "info", qname, NULL), 0);
+    CHECK(strstr(out, "state:    shut down\n") != NULL);
+    CHECK_OK(xipc_queue_close(q));
     return 0;
 }
 

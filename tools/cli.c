@@ -21,7 +21,7 @@ static const char usage[] =
     "usage: xipc COMMAND [ARGS]\n"
     "\n"
     "  ls [PREFIX]      list xipc objects (name, kind, type, size, state)\n"
-    "  info NAME        show one object: header, lock holder, value\n"
+    "  info NAME        show one object: header, lock holder, value, depth\n"
     "  rm NAME...       unlink objects; processes holding them keep them\n"
     "  sweep [PREFIX]   remove stale objects, whose holders all died\n"
     "\n"
@@ -38,8 +38,9 @@ static const struct {
            "(stale, removed by `xipc sweep`).\n"},
     {"info", "usage: xipc info NAME\n"
              "Shows the object NAME: kind, element type, length, bytes, the "
-             "process that\ncreated it, who holds its lock, and a Value's "
-             "value.\n"},
+             "process that\ncreated it, who holds its lock, a Value's value, "
+             "and a Queue's limit,\nmessages, bytes used and whether it is "
+             "shut down.\n"},
     {"rm", "usage: xipc rm NAME...\n"
            "Unlinks each NAME: the name is free at once, while processes that "
            "hold the\nobject keep using it until they close it.\n"},
@@ -175,7 +176,13 @@ static int cmd_info(int argc, char **argv, FILE *out, FILE *err)
                 "length:", in.length);
     fprintf(out, "%-10s%" PRIu64 "\n", "bytes:", in.size);
     fprintf(out, "%-10spid %" PRId64 "\n", "creator:", in.creator_pid);
-    if (in.holder < 0)
+    if (in.kind == XIPC_KIND_QUEUE)
+        fprintf(out,
+                "%-10s%" PRIu64 "\n%-10s%" PRId64 "\n%-10s%" PRIu64
+                "\n%-10s%s\n",
+                "max msg:", in.max_msg, "messages:", in.messages,
+                "used:", in.used, "state:", in.closed ? "shut down" : "open");
+    else if (in.holder < 0)
         fprintf(out, "%-10snone\n", "lock:");
     else if (in.holder == 0)
         fprintf(out, "%-10sfree\n", "lock:");

@@ -22,6 +22,7 @@
  * the table, one CSV line per result:
  *   csv,scenario,implementation,unit,median,min,max,ratio_xipc_over_peer
  */
+#include "bench.h"
 #include "bench_queue.h"
 
 #include <stdatomic.h>
@@ -470,40 +471,6 @@ static int run_impl(int i, int nprod, uint32_t n, size_t size, struct result *r)
 
 /* ---- scenarios and report ------------------------------------------------ */
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-struct stat3 {
-    double med, min, max;
-    int ok;
-};
-
-static struct stat3 summarise(double *v, int n)
-{
-    struct stat3 s;
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    s.min = v[0];
-    s.max = v[n - 1];
-    s.med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    s.ok = 1;
-    return s;
-}
-
-/* Prints one result; the ratio is xipc's median over this one's (for a
- * rate above 1 means xipc is faster, for a time below 1). */
-static void row(const char *scenario, const char *name, const char *unit,
-                struct stat3 s, double xipc_med)
-{
-    double ratio = s.med > 0 ? xipc_med / s.med : 0;
-    printf("%-16s %-28s %14.1f %14.1f %14.1f %-6s %9.3f\n", scenario, name,
-           s.med, s.min, s.max, unit, ratio);
-    printf("csv,%s,%s,%s,%.3f,%.3f,%.3f,%.4f\n", scenario, name, unit, s.med,
-           s.min, s.max, ratio);
-}
-
 struct scenario {
     const char *name;
     int nprod; /* 0: ping-pong */
@@ -520,7 +487,8 @@ static const xipc_proc_entry entries[] = {{"child", child}, {NULL, NULL}};
 int main(int argc, char **argv)
 {
     enum { MAXI = 8, NS = sizeof scenarios / sizeof scenarios[0] };
-    static struct stat3 st[NS][MAXI][3]; /* rate or med, MB/s or p99 */
+    static bench_stat st[NS][MAXI][3]; /* rate or med, MB/s or p99 */
+    static int have[NS][MAXI];         /* st[k][i] was measured */
     double v[3][MAXR];
     int code, ni, i, k, r, bad = 0;
 
@@ -545,7 +513,7 @@ int main(int argc, char **argv)
             uint32_t n, pilot = sc->nprod ? 2000 : 200;
             int rc;
 
-            st[k][i][0].ok = 0;
+            have[k][i] = 0;
             if (sc->nprod > 1 && !impl_mpmc(i))
                 continue;
             /* A pilot run sizes the real ones to about run_ms each. */
@@ -575,12 +543,13 @@ int main(int argc, char **argv)
             }
             if (r < reps)
                 continue;
-            st[k][i][0] = summarise(v[0], reps);
-            st[k][i][1] = summarise(v[1], reps);
+            st[k][i][0] = bench_summarise(v[0], reps);
+            st[k][i][1] = bench_summarise(v[1], reps);
+            have[k][i] = 1;
         }
     }
-    printf("\n%-16s %-28s %14s %14s %14s %-6s %9s\n", "scenario",
-           "implementation", "median", "min", "max", "unit", "xipc/peer");
+    printf("\n");
+    bench_table_head();
     for (k = 0; k < (int)NS; k++) {
         const struct scenario *sc = &scenarios[k];
         char name[48];
@@ -588,10 +557,10 @@ int main(int argc, char **argv)
             snprintf(name, sizeof name, "%s%s", sc->name,
                      sc->nprod ? (r ? ".MB" : "") : (r ? ".p99" : ".median"));
             for (i = 0; i < ni; i++)
-                if (st[k][i][r].ok)
-                    row(name, impl_name(i),
-                        sc->nprod ? (r ? "MB/s" : "msg/s") : "ns", st[k][i][r],
-                        st[k][0][r].med);
+                if (have[k][i])
+                    bench_row(name, impl_name(i),
+                              sc->nprod ? (r ? "MB/s" : "msg/s") : "ns",
+                              st[k][i][r], st[k][0][r].med);
         }
     }
     return bad;

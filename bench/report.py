@@ -15,7 +15,7 @@ TIME_UNITS = {"ns/op", "us", "ns", "ms"}
 
 
 def fmt(x, unit):
-    if unit in ("ops/s", "msgs/s"):
+    if unit in ("ops/s", "msgs/s", "msg/s"):
         if x >= 1e6:
             return "%.2f M" % (x / 1e6)
         if x >= 1e3:

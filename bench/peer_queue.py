@@ -1,14 +1,15 @@
 """peer_queue.py - Python's multiprocessing.Queue in the scenarios of
 bench/bench_queue.c, which runs it natively as one of its peers:
 
-    python3 peer_queue.py NPROD N SIZE
+    python3 peer_queue.py NPROD N SIZE [simple]
 
 runs NPROD producer and NPROD consumer processes (start method "spawn", as
 xipc's), each producer putting N messages of SIZE bytes (bytes objects)
 and a stop message; with NPROD 0, a ping and a pong process bounce N
 messages through two queues. Every message carries its producer and number;
 the consumers check each producer's numbers increase and the count and the
-sum of the numbers add up. Prints one line: "rate MSGS_PER_S",
+sum of the numbers add up. With "simple", multiprocessing.SimpleQueue is
+measured instead of Queue. Prints one line: "rate MSGS_PER_S",
 "pingpong MEDIAN_NS P99_NS", or "bad" if a check failed. The clock starts
 when every process is ready.
 """
@@ -70,15 +71,18 @@ def pong(qa, qb, n, barrier):
 def main():
     nprod, n, size = (int(a) for a in sys.argv[1:4])
     ctx = mp.get_context("spawn")
+    # "simple": multiprocessing.SimpleQueue (a pipe and a lock, no feeder
+    # thread) in place of Queue.
+    make = ctx.SimpleQueue if sys.argv[4:5] == ["simple"] else ctx.Queue
     results = ctx.Queue()
     if nprod == 0:
-        qa, qb = ctx.Queue(), ctx.Queue()
+        qa, qb = make(), make()
         barrier = ctx.Barrier(3)
         procs = [ctx.Process(target=ping,
                              args=(qa, qb, n, size, barrier, results)),
                  ctx.Process(target=pong, args=(qa, qb, n, barrier))]
     else:
-        q = ctx.Queue()
+        q = make()
         barrier = ctx.Barrier(2 * nprod + 1)
         procs = [ctx.Process(target=producer, args=(q, p, n, size, barrier))
                  for p in range(nprod)]

@@ -1,9 +1,11 @@
 /*
  * queue_peers_posix.c - the POSIX peers of the queue benchmark: a named
  * pipe (FIFO), each message written as its length and its bytes in one
- * write(2) and read back with two read(2)s; a POSIX message queue
- * (mq_send/mq_receive, at the system's default depth limit of 10); and
- * Python's multiprocessing.Queue, run by bench/peer_queue.py.
+ * write(2) and read back with two read(2)s; an AF_UNIX datagram socket; a
+ * POSIX message queue (mq_send/mq_receive, at the system's default depth
+ * limit of 10); Boost.Interprocess message_queue where its headers are
+ * (bench/peers_boost.cpp); and Python's multiprocessing.Queue and
+ * SimpleQueue, run by bench/peer_queue.py.
  */
 #define _GNU_SOURCE
 #include "bench_queue.h"
@@ -15,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* ---- named pipe ---------------------------------------------------------- */
@@ -187,19 +191,133 @@ static void pmq_close(void *h)
 static const bench_chan_ops pmq_ops = {
     "POSIX mq", 1, pmq_create, pmq_open, pmq_send, pmq_recv, pmq_close};
 
-const bench_chan_ops *const bench_chan_peers[] = {&fifo_ops, &pmq_ops, NULL};
+/* ---- AF_UNIX datagram socket --------------------------------------------- */
+
+/* A named AF_UNIX datagram socket: the receiver binds the path, a sender
+ * connects to it; each message is one datagram, boundaries kept, and a
+ * send blocks while the receiver's queue is full. (A socketpair would need
+ * an inherited descriptor, which spawned processes do not get.) */
+struct usock {
+    int fd; /* -1 in the creator, which only owns the name */
+    char path[108];
+};
+
+static void usock_path(char *path, size_t len, const char *name)
+{
+    snprintf(path, len, "/tmp/xipc-bench-%s.sock", name);
+}
+
+static int usock_create(const char *name, size_t max_msg, void **h)
+{
+    struct usock *u = calloc(1, sizeof *u);
+
+    (void)max_msg;
+    if (u == NULL)
+        return -1;
+    usock_path(u->path, sizeof u->path, name);
+    unlink(u->path);
+    u->fd = -1;
+    *h = u;
+    return 0;
+}
+
+static int usock_open(const char *name, size_t max_msg, int role, void **h)
+{
+    struct usock *u = calloc(1, sizeof *u);
+    struct sockaddr_un a;
+    int tries, rc = -1, buf = (int)(max_msg * 64 + 65536);
+
+    if (u == NULL)
+        return -1;
+    usock_path(u->path, sizeof u->path, name);
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    memcpy(a.sun_path, u->path, strlen(u->path) + 1);
+    if ((u->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+        free(u);
+        return -1;
+    }
+    setsockopt(u->fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+    setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+    if (role == BENCH_RECEIVER) {
+        rc = bind(u->fd, (struct sockaddr *)&a, sizeof a);
+    } else {
+        /* The receiver may not have bound the path yet. */
+        for (tries = 0; tries < 10000 && rc != 0; tries++)
+            if ((rc = connect(u->fd, (struct sockaddr *)&a, sizeof a)) != 0)
+                usleep(1000);
+    }
+    if (rc != 0) {
+        close(u->fd);
+        free(u);
+        return -1;
+    }
+    *h = u;
+    return 0;
+}
+
+static int usock_send(void *h, const void *msg, size_t len)
+{
+    ssize_t r;
+    while ((r = send(((struct usock *)h)->fd, msg, len, 0)) < 0 &&
+           errno == EINTR)
+        ;
+    return r == (ssize_t)len ? 0 : -1;
+}
+
+static int usock_recv(void *h, void *buf, size_t size, size_t *len)
+{
+    ssize_t r;
+    while ((r = recv(((struct usock *)h)->fd, buf, size, 0)) < 0 &&
+           errno == EINTR)
+        ;
+    if (r < 0)
+        return -1;
+    *len = (size_t)r;
+    return 0;
+}
+
+static void usock_close(void *h)
+{
+    struct usock *u = h;
+
+    if (u->fd >= 0)
+        close(u->fd);
+    else
+        unlink(u->path);
+    free(u);
+}
+
+static const bench_chan_ops usock_ops = {"AF_UNIX datagram socket",
+                                         0,
+                                         usock_create,
+                                         usock_open,
+                                         usock_send,
+                                         usock_recv,
+                                         usock_close};
+
+#ifdef XIPC_BENCH_BOOST
+extern const bench_chan_ops bench_boost_mq; /* bench/peers_boost.cpp */
+#endif
+
+const bench_chan_ops *const bench_chan_peers[] = {&fifo_ops, &usock_ops,
+                                                  &pmq_ops,
+#ifdef XIPC_BENCH_BOOST
+                                                  &bench_boost_mq,
+#endif
+                                                  NULL};
 
 /* ---- Python's multiprocessing.Queue -------------------------------------- */
 
-static int py_run(int nprod, unsigned n, size_t size, double *rate, double *med,
-                  double *p99)
+static int py_run2(int nprod, unsigned n, size_t size, double *rate,
+                   double *med, double *p99, const char *kind)
 {
     char cmd[512], line[128];
     FILE *f;
     int ok = -1;
 
-    snprintf(cmd, sizeof cmd, "python3 '%s' %d %u %zu 2>&1", XIPC_BENCH_PEER_PY,
-             nprod, n, size);
+    snprintf(cmd, sizeof cmd, "python3 '%s' %d %u %zu %s 2>&1",
+             XIPC_BENCH_PEER_PY, nprod, n, size, kind);
     if ((f = popen(cmd, "r")) == NULL)
         return 1;
     while (fgets(line, sizeof line, f) != NULL) {
@@ -215,6 +333,20 @@ static int py_run(int nprod, unsigned n, size_t size, double *rate, double *med,
     return ok;
 }
 
-static const bench_ext_ops py_ops = {"Python multiprocessing.Queue", 1, py_run};
+static int py_run(int nprod, unsigned n, size_t size, double *rate, double *med,
+                  double *p99)
+{
+    return py_run2(nprod, n, size, rate, med, p99, "queue");
+}
 
-const bench_ext_ops *const bench_ext_peers[] = {&py_ops, NULL};
+static int py_run_simple(int nprod, unsigned n, size_t size, double *rate,
+                         double *med, double *p99)
+{
+    return py_run2(nprod, n, size, rate, med, p99, "simple");
+}
+
+static const bench_ext_ops py_ops = {"Python multiprocessing.Queue", 1, py_run};
+static const bench_ext_ops py_simple_ops = {"Python SimpleQueue", 1,
+                                            py_run_simple};
+
+const bench_ext_ops *const bench_ext_peers[] = {&py_ops, &py_simple_ops, NULL};

@@ -168,7 +168,8 @@ int xipc__child_spawn(xipc__child **out, int nargs, const char *const *args)
     wchar_t *self = NULL, *cmd = NULL;
     xipc__child *c;
     DWORD e;
-    int rc;
+    BOOL started;
+    int rc, tries;
 
     if ((c = calloc(1, sizeof *c)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
@@ -177,9 +178,19 @@ int xipc__child_spawn(xipc__child **out, int nargs, const char *const *args)
         goto out;
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
-    if (!CreateProcessW(self, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si,
-                        &pi)) {
-        e = GetLastError();
+    /* Wine's CreateProcessW now and then fails with ERROR_INTERNAL_ERROR
+     * when the wineserver is busy starting other processes; the same call a
+     * moment later succeeds. That error means nothing else here, so a few
+     * tries are made before it is reported. */
+    for (tries = 0;; tries++) {
+        started = CreateProcessW(self, cmd, NULL, NULL, FALSE, 0, NULL, NULL,
+                                 &si, &pi);
+        e = started ? 0 : GetLastError();
+        if (started || e != ERROR_INTERNAL_ERROR || tries == 4)
+            break;
+        Sleep(10u << tries);
+    }
+    if (!started) {
         rc = w32_fail(e == ERROR_NOT_ENOUGH_MEMORY || e == ERROR_OUTOFMEMORY
                           ? XIPC_ENOMEM
                           : XIPC_ESYS,

@@ -195,8 +195,11 @@ typedef struct xipc_info {
 } xipc_info;
 
 /* Describes the live object `name`, of any kind, without changing it (it
- * is opened read-only for the call). Returns 0 and *out, or XIPC_EINVAL,
- * XIPC_ENOENT, XIPC_EVERSION, XIPC_ECORRUPT, XIPC_EACCES, XIPC_ESYS. */
+ * is opened read-only for the call). Like every open, it answers
+ * XIPC_ENOENT for a stale object and reclaims its memory (see Lifetime).
+ * Returns 0 and *out, or XIPC_EINVAL, XIPC_ENOENT, XIPC_EVERSION,
+ * XIPC_ECORRUPT (damaged, or of a kind this xipc does not know),
+ * XIPC_EACCES, XIPC_ESYS. */
 XIPC_API int xipc_stat(const char *name, xipc_info *out);
 
 /* Called by xipc_list() for each object. */
@@ -204,8 +207,9 @@ typedef void (*xipc_list_cb)(const xipc_info *info, void *ctx);
 
 /* Calls cb(info, ctx) for every xipc object whose name starts with `prefix`
  * (case-insensitive; NULL or "" for all), live or stale, in no particular
- * order, and removes nothing. An object that cannot be described (it went
- * away meanwhile, or is damaged) is skipped. Returns the number reported
+ * order. It removes nothing, but describing a live object is an open (see
+ * xipc_stat), so one whose last holder dies in between is reclaimed and
+ * skipped, as is one that cannot be described (damaged). Returns the number reported
  * (>= 0), or XIPC_EINVAL (prefix too long), XIPC_ENOMEM, XIPC_ESYS,
  * XIPC_EACCES. */
 XIPC_API int xipc_list(const char *prefix, xipc_list_cb cb, void *ctx);

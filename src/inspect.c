@@ -50,9 +50,11 @@ int xipc_stat(const char *name, xipc_info *out)
     info.holder = -1;
     base = xipc__seg_base(seg);
     switch (h.kind) {
+    case XIPC__KIND_SHM:
+        break;
     case XIPC__KIND_LOCK:
     case XIPC__KIND_RLOCK:
-        xipc__lock_describe(base, &info);
+        rc = xipc__lock_describe(base, &h, &info);
         break;
     case XIPC__KIND_VALUE:
     case XIPC__KIND_ARRAY:
@@ -62,6 +64,8 @@ int xipc_stat(const char *name, xipc_info *out)
         rc = xipc__queue_describe(base, &h, &info);
         break;
     default:
+        rc = xipc__fail(XIPC_ECORRUPT, "xipc_stat", cname,
+                        "an object of a kind this xipc does not know");
         break;
     }
     xipc__seg_close(seg);

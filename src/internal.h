@@ -88,9 +88,10 @@ void xipc__hdr_init(xipc__hdr *h, enum xipc__kind kind, uint64_t data_off,
 void xipc__hdr_publish(xipc__hdr *h);
 
 /* Validates the header at `base` of a mapping of `mapped` bytes for an object
- * of `kind` (XIPC__KIND_ANY: of any kind): XIPC_ECORRUPT (too small for a header, foreign magic, not READY,
- * sizes or offsets that do not fit the mapping), XIPC_EVERSION, XIPC_EKIND.
- * Reads each field once. On success copies the header into *out. */
+ * of `kind` (XIPC__KIND_ANY: of any kind): XIPC_ECORRUPT (too small for a
+ * header, foreign magic, not READY, sizes or offsets that do not fit the
+ * mapping), XIPC_EVERSION, XIPC_EKIND. Reads each field once. On success copies
+ * the header into *out. */
 int xipc__hdr_check(const void *base, uint64_t mapped, enum xipc__kind kind,
                     xipc__hdr *out);
 
@@ -133,9 +134,10 @@ struct xipc__mutex *xipc__lock_mutex(const xipc_lock *lock);
  * (and keeps it) if a thread of this process holds it. */
 int xipc__lock_drop(xipc_lock *lock);
 
-/* Fills in what xipc_info says of a Lock or RLock whose validated segment
- * starts at `base`: its holder. */
-void xipc__lock_describe(const void *base, xipc_info *out);
+/* Fills in what xipc_info says of a Lock or RLock whose segment starts at
+ * `base`, with the header h already validated against the mapping: its
+ * holder. Returns 0 or XIPC_ECORRUPT (not a lock's layout). */
+int xipc__lock_describe(const void *base, const xipc__hdr *h, xipc_info *out);
 
 /* ---- typed objects: Value and Array (src/typed.c) ------------------------ */
 
@@ -189,15 +191,13 @@ void xipc__typed_unlock(xipc__typed *t, int entered);
 /* Fills in what xipc_info says of a Value or Array whose segment starts at
  * `base`, with the header h already validated against the mapping: type,
  * length and holder. Returns 0 or XIPC_ECORRUPT (not this kind's layout). */
-int xipc__typed_describe(const void *base, const xipc__hdr *h,
-                         xipc_info *out);
+int xipc__typed_describe(const void *base, const xipc__hdr *h, xipc_info *out);
 
 /* Fills in what xipc_info says of a Queue whose segment starts at `base`
  * (possibly mapped read-only), with the header h already validated against
  * the mapping: its limits, messages, bytes used and shutdown. Returns 0 or
  * XIPC_ECORRUPT. */
-int xipc__queue_describe(const void *base, const xipc__hdr *h,
-                         xipc_info *out);
+int xipc__queue_describe(const void *base, const xipc__hdr *h, xipc_info *out);
 
 /* ---- object internals for the tests ----------------------------------- */
 

@@ -173,8 +173,12 @@ xipc__seg *xipc__lock_seg(const xipc_lock *l)
     return l->seg;
 }
 
-void xipc__lock_describe(const void *base, xipc_info *out)
+int xipc__lock_describe(const void *base, const xipc__hdr *h, xipc_info *out)
 {
+    if (h->data_off != LOCK_DATA_OFF)
+        return xipc__fail(XIPC_ECORRUPT, "describe", NULL,
+                          "a lock of another layout");
     out->holder =
         xipc__mutex_holder((const unsigned char *)base + LOCK_MUTEX_OFF);
+    return 0;
 }

@@ -12,6 +12,15 @@ foreach(_page IN LISTS _pages)
   string(REPLACE "[" "@LB@" _text "${_text}")
   string(REPLACE "]" "@RB@" _text "${_text}")
   string(REGEX MATCHALL "```c\n[^`]*```" _blocks "${_text}")
+  # Every C block must be extracted: one holding a backtick would not be,
+  # and its program would silently go untested.
+  string(REGEX MATCHALL "```c\n" _opened "${_text}")
+  list(LENGTH _opened _want)
+  list(LENGTH _blocks _got)
+  if(NOT _want EQUAL _got)
+    message(FATAL_ERROR "${_page}: ${_want} C blocks, ${_got} extracted "
+                        "(a block holds a backtick?)")
+  endif()
   set(_n 0)
   foreach(_block IN LISTS _blocks)
     if(NOT _block MATCHES "int main\\(" OR
@@ -31,7 +40,8 @@ foreach(_page IN LISTS _pages)
     target_link_libraries(doc_${_stem}_${_n} PRIVATE xipc::xipc)
     xipc_warnings(doc_${_stem}_${_n})
     add_test(NAME docs.${_stem}.${_n} COMMAND doc_${_stem}_${_n})
-    set_tests_properties(docs.${_stem}.${_n} PROPERTIES TIMEOUT 120
+    math(EXPR _timeout "60 * ${XIPC_TEST_TIMEOUT_MULTIPLIER}")
+    set_tests_properties(docs.${_stem}.${_n} PROPERTIES TIMEOUT ${_timeout}
       LABELS docs ENVIRONMENT "${_env}")
     if(CMAKE_CROSSCOMPILING_EMULATOR)
       set_tests_properties(docs.${_stem}.${_n} PROPERTIES

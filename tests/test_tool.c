@@ -147,6 +147,14 @@ int test_tool_ls_and_info(void)
     CHECK_EQ(cli(out, err, "rm", "--help", NULL), 0);
     CHECK(strstr(out, "usage: xipc rm NAME...") != NULL);
     CHECK_EQ(cli(out, err, "ls", "a", "b", NULL), 2);
+    {
+        /* A prefix longer than any name is bad usage, and no table. */
+        char longp[80];
+        memset(longp, 'p', sizeof longp - 1);
+        longp[sizeof longp - 1] = '\0';
+        CHECK_EQ(cli(out, err, "ls", longp, NULL), 2);
+        CHECK_STR(out, "");
+    }
 
     /* xipc_list underneath: the four objects, and nothing else of ours. */
     CHECK_EQ(xipc_list(t_prefix(), NULL, NULL), 4);
@@ -242,6 +250,46 @@ int test_tool_rm_and_sweep(void)
     CHECK_EQ(xipc__seg_present(stale), 0);
     CHECK_EQ(cli(out, err, "ls", stale, NULL), 0);
     CHECK(line_of(out, stale) == NULL);
+    CHECK_OK(xipc_shm_close(cs));
+    return 0;
+}
+
+int test_tool_describes_carefully(void)
+{
+    const char *name = t_name("dlock"), *sname = t_name("dshm"), *ctl_name;
+    xipc_shm *cs, *s;
+    t_ctl *ctl = t_ctl_create(&ctl_name, &cs);
+    xipc_lock *l;
+    xipc_proc *p;
+    xipc_info in;
+    xipc__hdr *h;
+
+    /* A holder in another process is named; a dead one holds nothing (the
+     * lock is free for whoever comes next), on every platform. */
+    CHECK_OK(xipc_lock_create(&l, name, 0));
+    p = t_spawn("lock_holder", name, "-", ctl_name, "hold", NULL);
+    t_ctl_wait(ctl, 0, 1, 20000);
+    CHECK_OK(xipc_stat(name, &in));
+    CHECK(in.holder > 0);
+    t_kill(p);
+    CHECK_OK(xipc_stat(name, &in));
+    CHECK_EQ(in.holder, 0);
+    CHECK_RC(xipc_lock_acquire(l, 10000 * t_slow()), XIPC_EOWNERDEAD);
+    CHECK_OK(xipc_lock_consistent(l));
+    CHECK_OK(xipc_lock_release(l));
+    /* Damage is reported, not described. */
+    h = xipc__seg_base(xipc__lock_seg(l));
+    h->data_off = 192; /* not a lock's layout */
+    CHECK_RC(xipc_stat(name, &in), XIPC_ECORRUPT);
+    h->data_off = 128;
+    CHECK_OK(xipc_shm_create(&s, sname, 64));
+    h = xipc__seg_base(xipc__shm_seg(s));
+    h->kind = 42; /* a kind this xipc does not know */
+    CHECK_RC(xipc_stat(sname, &in), XIPC_ECORRUPT);
+    h->kind = XIPC_KIND_SHM;
+    CHECK_OK(xipc_stat(sname, &in));
+    CHECK_OK(xipc_shm_close(s));
+    CHECK_OK(xipc_lock_close(l));
     CHECK_OK(xipc_shm_close(cs));
     return 0;
 }

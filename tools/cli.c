@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
@@ -63,34 +64,66 @@ static const char *type_name(int type)
     return type ? xipc_type_name((xipc_type)type) : "-";
 }
 
+/* The rows of `xipc ls`, gathered so that the table is printed only once
+ * the listing has succeeded. */
+struct rows {
+    char *text;
+    size_t len, cap;
+    int nomem;
+};
+
 static void ls_row(const xipc_info *in, void *ctx)
 {
-    FILE *out = ctx;
+    struct rows *r = ctx;
+    char line[160];
+    int n;
 
     if (!in->live)
-        fprintf(out, "%-32s %-6s %-5s %10s %12s  stale\n", in->name, "?", "-",
-                "-", "-");
+        n = snprintf(line, sizeof line, "%-32s %-6s %-5s %10s %12s  stale\n",
+                     in->name, "?", "-", "-", "-");
     else
-        fprintf(out, "%-32s %-6s %-5s %10" PRIu64 " %12" PRIu64 "  live\n",
-                in->name, xipc_kind_name(in->kind), type_name(in->type),
-                in->length, in->size);
+        n = snprintf(line, sizeof line,
+                     "%-32s %-6s %-5s %10" PRIu64 " %12" PRIu64 "  live\n",
+                     in->name, xipc_kind_name(in->kind), type_name(in->type),
+                     in->length, in->size);
+    if (n < 0 || r->nomem)
+        return;
+    if (r->len + (size_t)n + 1 > r->cap) {
+        size_t cap = (r->cap + (size_t)n + 1) * 2;
+        char *t = realloc(r->text, cap);
+        if (t == NULL) {
+            r->nomem = 1;
+            return;
+        }
+        r->text = t;
+        r->cap = cap;
+    }
+    memcpy(r->text + r->len, line, (size_t)n + 1);
+    r->len += (size_t)n;
 }
 
 static int cmd_ls(int argc, char **argv, FILE *out, FILE *err)
 {
+    struct rows rows = {NULL, 0, 0, 0};
     int n;
 
     if (argc > 3) {
         fputs(helps[0].help, err);
         return 2;
     }
-    fprintf(out, "%-32s %-6s %-5s %10s %12s  %s\n", "NAME", "KIND", "TYPE",
-            "LENGTH", "BYTES", "STATE");
-    n = xipc_list(argc == 3 ? argv[2] : NULL, ls_row, out);
+    n = xipc_list(argc == 3 ? argv[2] : NULL, ls_row, &rows);
+    if (n >= 0 && rows.nomem)
+        n = XIPC_ENOMEM;
     if (n < 0) {
         fprintf(err, "xipc ls: %s (%s)\n", xipc_strerror(n), xipc_last_error());
-        return 1;
+        free(rows.text);
+        return n == XIPC_EINVAL ? 2 : 1;
     }
+    fprintf(out, "%-32s %-6s %-5s %10s %12s  %s\n", "NAME", "KIND", "TYPE",
+            "LENGTH", "BYTES", "STATE");
+    if (rows.text != NULL)
+        fputs(rows.text, out);
+    free(rows.text);
     return 0;
 }
 

@@ -527,6 +527,7 @@ typedef LONG(NTAPI *nt_query_dir_fn)(HANDLE, PVOID, ULONG, BOOLEAN, BOOLEAN,
                                      PULONG, PULONG);
 #define NT_DIRECTORY_QUERY 0x0001
 #define NT_NO_MORE_ENTRIES ((LONG)0x8000001A)
+#define NT_BUFFER_TOO_SMALL ((LONG)0xC0000023)
 
 /* Returns 1 if `name` has a live generation, 0 if not, or a negative code:
  * the question open asks, without holding anything afterwards. */
@@ -556,6 +557,8 @@ struct seen {
     size_t n, cap;
 };
 
+/* Returns 1 if name is new (and now remembered), 0 if it was seen before,
+ * XIPC_ENOMEM if it could not be remembered. */
 static int seen_add(struct seen *v, const char *name)
 {
     size_t i;
@@ -566,7 +569,7 @@ static int seen_add(struct seen *v, const char *name)
         size_t cap = v->cap ? v->cap * 2 : 32;
         void *p = realloc(v->names, cap * sizeof *v->names);
         if (p == NULL)
-            return 0;
+            return XIPC_ENOMEM;
         v->names = p;
         v->cap = cap;
     }
@@ -597,7 +600,7 @@ int xipc__seg_list(const char *prefix,
     } buf;
     struct seen seen = {NULL, 0, 0};
     LONG st;
-    int n = 0;
+    int n = 0, rc;
 
     open_dir = (nt_open_dir_fn)(void (*)(void))GetProcAddress(
         ntdll, "NtOpenDirectoryObject");
@@ -606,9 +609,12 @@ int xipc__seg_list(const char *prefix,
     if (open_dir == NULL || query_dir == NULL)
         return xipc__fail(XIPC_ESYS, "GetProcAddress", "ntdll",
                           "no NtQueryDirectoryObject");
-    ProcessIdToSessionId(GetCurrentProcessId(), &sid);
-    swprintf(path, sizeof path / sizeof path[0],
-             L"\\Sessions\\%lu\\BaseNamedObjects", (unsigned long)sid);
+    /* Session 0 (services) keeps Local\ objects in the global directory. */
+    if (!ProcessIdToSessionId(GetCurrentProcessId(), &sid) || sid == 0)
+        wcscpy(path, L"\\BaseNamedObjects");
+    else
+        swprintf(path, sizeof path / sizeof path[0],
+                 L"\\Sessions\\%lu\\BaseNamedObjects", (unsigned long)sid);
     upath.Buffer = path;
     upath.Length = (USHORT)(wcslen(path) * sizeof(wchar_t));
     upath.MaximumLength = upath.Length;
@@ -628,6 +634,12 @@ int xipc__seg_list(const char *prefix,
         st = query_dir(dir, &buf, sizeof buf, TRUE, index == 0, &index, &len);
         if (st == NT_NO_MORE_ENTRIES)
             break;
+        if (st == NT_BUFFER_TOO_SMALL) {
+            /* Some program's object with a name too long to be ours: step
+             * over it. */
+            index++;
+            continue;
+        }
         if (st < 0) {
             n = xipc__fail(XIPC_ESYS, "NtQueryDirectoryObject",
                            "BaseNamedObjects", NULL);
@@ -651,8 +663,12 @@ int xipc__seg_list(const char *prefix,
         if (xipc__name_canon(name, canon) != 0 || strcmp(canon, name) != 0 ||
             strncmp(name, prefix, strlen(prefix)) != 0)
             continue;
-        if ((live = has_live(name)) <= 0 || !seen_add(&seen, name))
+        if ((live = has_live(name)) <= 0 || (rc = seen_add(&seen, name)) == 0)
             continue;
+        if (rc < 0) {
+            n = xipc__fail(rc, "xipc__seg_list", name, NULL);
+            break;
+        }
         n++;
         if (cb)
             cb(name, 1, ctx);

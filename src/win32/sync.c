@@ -511,9 +511,31 @@ int xipc__mutex_depth(const xipc__mutex *m)
 
 int64_t xipc__mutex_holder(const void *shared)
 {
-    LONG64 w = load_word(shared);
+    const volatile LONG64 *word = &((const struct shared *)shared)->word;
+    LONG64 w;
+    DWORD pid;
 
+    /* The bytes may be mapped read-only, where load_word's interlocked read
+     * (32-bit x86) would fault: a plain 64-bit load on Win64; elsewhere the
+     * two halves, read until two readings agree. */
+#ifdef _WIN64
+    w = *word;
+#else
+    {
+        const volatile LONG *half = (const volatile LONG *)word;
+        LONG lo, hi;
+        do {
+            hi = half[1];
+            lo = half[0];
+        } while (half[1] != hi);
+        w = (LONG64)((uint64_t)(uint32_t)hi << 32 | (uint32_t)lo);
+    }
+#endif
     if (w == WORD_LOST || (w & ST_MASK) == ST_FREE)
+        return 0;
+    /* A dead owner holds nothing, as on POSIX, where the kernel clears a
+     * dead holder's id from the futex word. */
+    if (owner_probe(owner_of(w), NULL, &pid) == OWNER_DEAD)
         return 0;
     return (int64_t)(uint32_t)((uint64_t)w >> 32); /* the owner's thread id */
 }

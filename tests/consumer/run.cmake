@@ -62,5 +62,8 @@ endif()
 if(NOT exe)
   message(FATAL_ERROR "the consumer was not built")
 endif()
+# A shared libxipc is found where it was installed (find_package's build
+# sets an rpath; the pkg-config line does not).
+set(ENV{LD_LIBRARY_PATH} "${prefix}/lib:$ENV{LD_LIBRARY_PATH}")
 run(${EMULATOR} ${exe})
 message("${run_out}")

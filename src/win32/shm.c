@@ -404,27 +404,39 @@ fail:
     return rc;
 }
 
+/* With the name lock held: looks at the generations of `name` in turn
+ * (they can have gaps: an old one destroyed, a newer one live) until the
+ * live one or a foreign section, mapped with `access`. Returns GEN_LIVE or
+ * GEN_FOREIGN with s holding that section, GEN_NONE with s holding
+ * nothing, or a negative code. */
+static int find_live(xipc__seg *s, const char *name, DWORD access)
+{
+    int gen, rc;
+
+    for (gen = 0; gen < XIPC_W32_GENS; gen++) {
+        rc = probe(s, name, gen, access);
+        if (rc < 0 || rc == GEN_LIVE || rc == GEN_FOREIGN)
+            return rc;
+        seg_release(s);
+    }
+    return GEN_NONE;
+}
+
 int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
                    xipc__seg_check_fn check, void *ctx)
 {
     DWORD access = readonly ? FILE_MAP_READ : FILE_MAP_READ | FILE_MAP_WRITE;
     xipc__seg *s = NULL; /* set by seg_begin; GCC cannot see it */
     HANDLE lk;
-    int gen, rc = GEN_NONE;
+    int rc;
 
     if ((rc = seg_begin(name, &s, &lk)) != 0)
         return rc;
-    /* Generations can have gaps (an old one destroyed, a newer one live),
-     * so every one is looked at until the live one is found. */
-    for (gen = 0; gen < XIPC_W32_GENS && rc != GEN_LIVE; gen++) {
-        seg_release(s);
-        if ((rc = probe(s, name, gen, access)) < 0)
-            goto fail;
-        if (rc == GEN_FOREIGN) {
-            rc = xipc__fail(XIPC_ECORRUPT, "open", s->kname,
-                            "not an xipc object");
-            goto fail;
-        }
+    if ((rc = find_live(s, name, access)) < 0)
+        goto fail;
+    if (rc == GEN_FOREIGN) {
+        rc = xipc__fail(XIPC_ECORRUPT, "open", s->kname, "not an xipc object");
+        goto fail;
     }
     if (rc != GEN_LIVE) {
         rc = xipc__fail(XIPC_ENOENT, "open", name, NULL);
@@ -468,22 +480,15 @@ int xipc__seg_unlink(const char *name)
 {
     xipc__seg s;
     HANDLE lk;
-    int gen, rc = GEN_NONE;
+    int rc;
 
     memset(&s, 0, sizeof s);
     if ((rc = name_lock(name, &lk)) != 0)
         return rc;
-    for (gen = 0; gen < XIPC_W32_GENS; gen++) {
-        if ((rc = probe(&s, name, gen, FILE_MAP_READ | FILE_MAP_WRITE)) < 0)
-            break;
-        if (rc == GEN_LIVE) {
-            struct seg_prefix *p = s.view;
-            InterlockedExchange(&p->unlinked, 1);
-        }
-        seg_release(&s);
-        if (rc == GEN_LIVE || rc == GEN_FOREIGN)
-            break;
-    }
+    rc = find_live(&s, name, FILE_MAP_READ | FILE_MAP_WRITE);
+    if (rc == GEN_LIVE)
+        InterlockedExchange(&((struct seg_prefix *)s.view)->unlinked, 1);
+    seg_release(&s);
     name_unlock(lk);
     if (rc == GEN_LIVE)
         return 0;
@@ -535,17 +540,13 @@ static int has_live(const char *name)
 {
     xipc__seg s;
     HANDLE lk;
-    int gen, rc = GEN_NONE;
+    int rc;
 
     memset(&s, 0, sizeof s);
     if ((rc = name_lock(name, &lk)) != 0)
         return rc;
-    for (gen = 0; gen < XIPC_W32_GENS && rc != GEN_LIVE; gen++) {
-        rc = probe(&s, name, gen, FILE_MAP_READ);
-        seg_release(&s);
-        if (rc < 0)
-            break;
-    }
+    rc = find_live(&s, name, FILE_MAP_READ);
+    seg_release(&s);
     name_unlock(lk);
     return rc < 0 ? rc : rc == GEN_LIVE;
 }

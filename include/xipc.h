@@ -532,13 +532,15 @@ XIPC_API int xipc_array_close(xipc_array *a);
 /* Frees the name, as xipc_unlink(). */
 XIPC_API int xipc_array_unlink(const char *name);
 
-/* Copies element `index` into *out under the lock. Returns 0,
+/* Copies element `index` into out, which must hold xipc_array_elem_size()
+ * bytes, under the lock. Returns 0,
  * XIPC_EOWNERDEAD (nothing copied, lock held: see Value),
  * XIPC_ENOTRECOVERABLE, XIPC_EINVAL
  * (index out of range, NULL argument), XIPC_ESYS. */
 XIPC_API int xipc_array_get(xipc_array *a, size_t index, void *out);
 
-/* Sets element `index` from *in under the lock. Errors as for get, plus
+/* Sets element `index` from the xipc_array_elem_size() bytes at in, under
+ * the lock. Errors as for get, plus
  * XIPC_EACCES for a read-only handle. */
 XIPC_API int xipc_array_set(xipc_array *a, size_t index, const void *in);
 

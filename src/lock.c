@@ -26,12 +26,38 @@ static int lock_init(void *base, void *ctx)
                             *(const int *)ctx);
 }
 
+/* Makes a handle for the mutex whose shared bytes are `shared` (mutex
+ * `index` of segment seg), owned by its own Lock object or, if embedded,
+ * by the Value or Array around it. The handle does not own seg yet: the
+ * caller closes it on failure. */
+static int lock_wrap(xipc_lock **out, xipc__seg *seg, void *shared,
+                     unsigned index, int recursive, const char *name,
+                     int embedded)
+{
+    xipc_lock *l = calloc(1, sizeof *l);
+    int rc;
+
+    if (l == NULL)
+        return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
+    if ((rc = xipc__mutex_attach(&l->mutex, shared, seg, index, recursive)) !=
+        0) {
+        free(l);
+        return rc;
+    }
+    l->seg = seg;
+    l->embedded = embedded;
+    memcpy(l->name, name, strlen(name) + 1);
+    *out = l;
+    return 0;
+}
+
 /* Creates (create != 0) or opens the lock and attaches to its mutex. */
 static int lock_get(xipc_lock **out, const char *name, int recursive,
                     int create)
 {
     enum xipc__kind kind = recursive ? XIPC__KIND_RLOCK : XIPC__KIND_LOCK;
-    xipc_lock *l;
+    char cname[XIPC__NAME_BUF];
+    xipc__seg *seg;
     xipc__hdr h;
     int rc;
 
@@ -40,33 +66,24 @@ static int lock_get(xipc_lock **out, const char *name, int recursive,
         return xipc__fail(XIPC_EINVAL,
                           create ? "xipc_lock_create" : "xipc_lock_open", NULL,
                           "NULL out or recursive not 0/1");
-    if ((l = calloc(1, sizeof *l)) == NULL)
-        return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
-    if ((rc = xipc__name_canon(name, l->name)) != 0)
-        goto fail;
+    if ((rc = xipc__name_canon(name, cname)) != 0)
+        return rc;
     if (create)
-        rc = xipc__obj_create(&l->seg, l->name, kind, LOCK_DATA_OFF, 0,
-                              lock_init, &recursive);
-    else if ((rc = xipc__obj_open(&l->seg, l->name, kind, 0, &h)) == 0 &&
+        rc = xipc__obj_create(&seg, cname, kind, LOCK_DATA_OFF, 0, lock_init,
+                              &recursive);
+    else if ((rc = xipc__obj_open(&seg, cname, kind, 0, &h)) == 0 &&
              h.data_off != LOCK_DATA_OFF) {
-        xipc__seg_close(l->seg);
-        rc = xipc__fail(XIPC_ECORRUPT, "open", l->name,
+        xipc__seg_close(seg);
+        rc = xipc__fail(XIPC_ECORRUPT, "open", cname,
                         "a lock of another layout");
     }
     if (rc != 0)
-        goto fail;
-    rc = xipc__mutex_attach(
-        &l->mutex, (unsigned char *)xipc__seg_base(l->seg) + LOCK_MUTEX_OFF,
-        l->seg, 0, recursive);
-    if (rc != 0) {
-        xipc__seg_close(l->seg);
-        goto fail;
-    }
-    *out = l;
-    return 0;
-
-fail:
-    free(l);
+        return rc;
+    rc = lock_wrap(out, seg,
+                   (unsigned char *)xipc__seg_base(seg) + LOCK_MUTEX_OFF, 0,
+                   recursive, cname, 0);
+    if (rc != 0)
+        xipc__seg_close(seg);
     return rc;
 }
 
@@ -100,21 +117,7 @@ int xipc_lock_close(xipc_lock *l)
 int xipc__lock_embed(xipc_lock **out, xipc__seg *seg, void *shared,
                      unsigned index, int recursive, const char *name)
 {
-    xipc_lock *l = calloc(1, sizeof *l);
-    int rc;
-
-    if (l == NULL)
-        return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
-    if ((rc = xipc__mutex_attach(&l->mutex, shared, seg, index, recursive)) !=
-        0) {
-        free(l);
-        return rc;
-    }
-    l->seg = seg;
-    l->embedded = 1;
-    memcpy(l->name, name, strlen(name) + 1);
-    *out = l;
-    return 0;
+    return lock_wrap(out, seg, shared, index, recursive, name, 1);
 }
 
 xipc__mutex *xipc__lock_mutex(const xipc_lock *l)

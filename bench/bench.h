@@ -20,6 +20,17 @@ typedef struct bench_lock_ops {
     void (*close)(void *h);
 } bench_lock_ops;
 
+/* The floor of every platform (bench/peer_spin.c): a CAS spinlock. */
+extern const bench_lock_ops bench_spin_lock;
+
+/* A pause in a spin loop. */
+static inline void bench_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 /* The peers of this platform, NULL-terminated. */
 extern const bench_lock_ops *const bench_lock_peers[];
 

@@ -1,7 +1,7 @@
 /*
  * peers_posix.c - the POSIX peers of the benchmarks: a raw robust,
- * process-shared pthread mutex in shared memory, the floor xipc's Lock is
- * measured against (it is what xipc's POSIX Lock wraps), an unnamed
+ * process-shared pthread mutex in shared memory (the robust lock a C
+ * programmer would otherwise use), an unnamed
  * process-shared semaphore, and Python's multiprocessing, run as a
  * script.
  */
@@ -144,7 +144,8 @@ static const bench_lock_ops posix_sem = {"POSIX semaphore pshared",
 extern const bench_lock_ops bench_boost_mutex; /* bench/peers_boost.cpp */
 #endif
 
-const bench_lock_ops *const bench_lock_peers[] = {&raw_robust, &posix_sem,
+const bench_lock_ops *const bench_lock_peers[] = {&bench_spin_lock,
+                                                  &raw_robust, &posix_sem,
 #ifdef XIPC_BENCH_BOOST
                                                   &bench_boost_mutex,
 #endif

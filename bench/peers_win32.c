@@ -86,8 +86,8 @@ static void sm_unlock(void *h)
 static const bench_lock_ops named_sem = {
     "win32 named semaphore", sm_create, sm_open, mx_lock, sm_unlock, mx_close};
 
-const bench_lock_ops *const bench_lock_peers[] = {&named_mutex, &named_sem,
-                                                  NULL};
+const bench_lock_ops *const bench_lock_peers[] = {
+    &bench_spin_lock, &named_mutex, &named_sem, NULL};
 
 /* The Windows build runs under Wine here, where no Windows Python is
  * installed: the Python peers are measured by the native run. */

@@ -118,7 +118,7 @@ int main(int argc, char **argv)
         if (rc != 0)
             return 1;
     }
-    xipc_queue_shutdown(jobs); /* no more jobs: workers end when done */
+    xipc_queue_shutdown(jobs, XIPC_FOREVER); /* no more jobs: workers end when done */
     /* The rest of the answers, before waiting for the workers: a worker
      * whose answer finds the result queue full waits for room. */
     take_answers(results, 10000, &sum, &answers);

@@ -185,8 +185,12 @@ typedef struct xipc_info {
                           * Array's elements, a block's size) */
     uint64_t length;     /* elements of a Value (1) or an Array, else 0 */
     int64_t creator_pid; /* process that created it */
-    int64_t holder;      /* for objects with a lock: the id of the thread
-                          * holding it, 0 if free; -1 for objects without */
+    int64_t holder;      /* for objects with a lock: an opaque id of the
+                          * thread holding it (unique among the threads
+                          * that ever used the object), 0 if free or held
+                          * by a thread that died; -1 for objects without */
+    int64_t holder_pid;  /* the holder's process id as that process saw it
+                          * (in its own PID namespace), 0 if none */
     /* For a Queue (size is then its capacity in bytes): */
     uint64_t max_msg;    /* the largest message */
     int64_t messages;    /* messages in it now */
@@ -700,13 +704,16 @@ XIPC_API int xipc_queue_get_alloc(xipc_queue *q, void **msg, size_t *len,
 XIPC_API void xipc_free(void *p);
 
 /* Shuts the queue down for writing, for every process and every handle
- * (not to be confused with xipc_queue_close, which releases one handle):
- * later
- * puts, and puts blocked now, return XIPC_ECLOSED; gets take what is left,
- * then return XIPC_ECLOSED instead of waiting, and gets blocked now wake.
- * Idempotent; cannot be undone. Returns 0, XIPC_EINVAL, XIPC_ECORRUPT,
- * XIPC_ENOTRECOVERABLE or XIPC_ESYS. */
-XIPC_API int xipc_queue_shutdown(xipc_queue *q);
+ * (not to be confused with xipc_queue_close, which releases one handle; it
+ * is Python 3.13's Queue.shutdown(), not Queue.close()): later puts, and
+ * puts blocked now, return XIPC_ECLOSED; gets take what is left, then
+ * return XIPC_ECLOSED instead of waiting, and gets blocked now wake. It
+ * waits up to timeout_ms milliseconds (0: try once; XIPC_FOREVER) for a put
+ * in progress to finish. Idempotent; cannot be undone. Returns 0,
+ * XIPC_ETIMEDOUT (a put held the queue for the whole timeout: nothing
+ * changed), XIPC_EINVAL, XIPC_ECORRUPT, XIPC_ENOTRECOVERABLE or
+ * XIPC_ESYS. */
+XIPC_API int xipc_queue_shutdown(xipc_queue *q, int64_t timeout_ms);
 
 /* The state at the moment of the call (another process may change it right
  * after). Each returns its answer (>= 0), or XIPC_EINVAL (NULL handle) or

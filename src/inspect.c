@@ -54,14 +54,14 @@ int xipc_stat(const char *name, xipc_info *out)
         break;
     case XIPC__KIND_LOCK:
     case XIPC__KIND_RLOCK:
-        rc = xipc__lock_describe(base, &h, &info);
+        rc = xipc__lock_describe(seg, base, &h, &info);
         break;
     case XIPC__KIND_VALUE:
     case XIPC__KIND_ARRAY:
-        rc = xipc__typed_describe(base, &h, &info);
+        rc = xipc__typed_describe(seg, base, &h, &info);
         break;
     case XIPC__KIND_QUEUE:
-        rc = xipc__queue_describe(base, &h, &info);
+        rc = xipc__queue_describe(seg, base, &h, &info);
         break;
     default:
         rc = xipc__fail(XIPC_ECORRUPT, "xipc_stat", cname,

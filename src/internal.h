@@ -21,6 +21,72 @@ int xipc__fail(int rc, const char *what, const char *name, const char *sysmsg);
 /* Clears the calling thread's error detail. */
 void xipc__clear_error(void);
 
+/* ---- deadlines and the one wait helper (src/wait.c) -------------------- */
+
+/* A deadline is a reading of the monotonic clock (xipc__sys_now_ns) by
+ * which a blocking call gives up. One is computed per public call, from its
+ * timeout, and carried through every wait of that call (spin, internal
+ * mutex, wake-up channel), so that the call as a whole keeps its timeout.
+ * A deadline already passed (such as 0) means "try once"; XIPC__NEVER means
+ * no limit. */
+#define XIPC__NEVER INT64_MAX
+
+/* The deadline of a timeout in milliseconds: 0 for 0, XIPC__NEVER for a
+ * negative timeout (XIPC_FOREVER) or one too far away to represent, else
+ * now + timeout. */
+int64_t xipc__deadline_at(int64_t timeout_ms);
+static inline int64_t xipc__deadline(int64_t timeout_ms)
+{
+    return timeout_ms < 0    ? XIPC__NEVER
+           : timeout_ms == 0 ? 0
+                             : xipc__deadline_at(timeout_ms);
+}
+
+/* Whole milliseconds from now until `deadline`, rounded up (a wait that
+ * ends early is only retried, one that ends late is late), at most `cap`;
+ * 0 if it has passed. */
+int64_t xipc__ms_left(int64_t deadline, int64_t cap);
+
+/* The longest a waiter sleeps on a wake-up channel between two looks at
+ * its condition: what a waker killed between its store and its wake can
+ * cost. */
+#define XIPC__SLICE_MS 100
+
+/* How long a waiter spins, re-checking its condition, before it sleeps. */
+#define XIPC__SPIN_NS 30000
+
+/* A waiter's condition: > 0 when it holds (the value is passed on), 0 when
+ * not yet, < 0 for an error that ends the wait (passed on). */
+typedef int (*xipc__ready_fn)(void *ctx);
+
+struct xipc__notify;
+
+/* Waits until ready(ctx) != 0 or the deadline passes: checks once, spins
+ * up to XIPC__SPIN_NS, then sleeps on channel n in slices of at most
+ * XIPC__SLICE_MS. Returns ready's non-zero answer, XIPC_ETIMEDOUT, or
+ * XIPC_ESYS. Every blocking call of every object waits through here. */
+int xipc__wait(struct xipc__notify *n, int64_t deadline, xipc__ready_fn ready,
+               void *ctx);
+
+/* Reads a 64-bit word of shared memory that may be mapped read-only, as
+ * one value (on 32-bit builds, two halves read until they agree). */
+static inline uint64_t xipc__load_u64_ro(const volatile void *p)
+{
+#if UINTPTR_MAX > 0xffffffffu
+    return *(const volatile uint64_t *)p;
+#else
+    const volatile uint32_t *half = (const volatile uint32_t *)p;
+    uint32_t a, b, c;
+    /* Little-endian halves (every 32-bit target xipc builds for). */
+    do {
+        b = half[1];
+        a = half[0];
+        c = half[1];
+    } while (b != c);
+    return (uint64_t)b << 32 | a;
+#endif
+}
+
 /* ---- names (src/name.c) ------------------------------------------------ */
 
 /* Room for a canonical name and its NUL. */
@@ -44,7 +110,7 @@ int xipc__prefix_canon(const char *prefix, char out[XIPC__NAME_BUF],
 
 /* The layout version of the header and of every object behind it. A process
  * that finds another number refuses the object with XIPC_EVERSION. */
-#define XIPC__LAYOUT_VERSION 1u
+#define XIPC__LAYOUT_VERSION 2u
 
 /* The header's state word: a segment is usable only once its creator has
  * finished initialising it and stored XIPC__STATE_READY. */
@@ -116,7 +182,18 @@ int xipc__obj_create(struct xipc__seg **out, const char *name,
 int xipc__obj_open(struct xipc__seg **out, const char *name,
                    enum xipc__kind kind, int readonly, xipc__hdr *hdr);
 
-/* ---- locks inside other objects (src/lock.c) ----------------------------- */
+/* ---- locks (src/lock.c; acquire and release in src/mutex.h) ------------- */
+
+struct xipc__mutex;
+
+/* A Lock or RLock handle: its own object's, or one embedded in a Value or
+ * Array, which owns it. */
+struct xipc_lock {
+    struct xipc__seg *seg;
+    struct xipc__mutex *mutex;
+    int embedded; /* owned by a Value or Array, which closes it */
+    char name[XIPC__NAME_BUF];
+};
 
 /* Makes a Lock handle for the mutex whose shared bytes are `shared` in
  * segment `seg` (mutex `index` of that segment), owned by the object that
@@ -137,7 +214,8 @@ int xipc__lock_drop(xipc_lock *lock);
 /* Fills in what xipc_info says of a Lock or RLock whose segment starts at
  * `base`, with the header h already validated against the mapping: its
  * holder. Returns 0 or XIPC_ECORRUPT (not a lock's layout). */
-int xipc__lock_describe(const void *base, const xipc__hdr *h, xipc_info *out);
+int xipc__lock_describe(struct xipc__seg *seg, const void *base,
+                        const xipc__hdr *h, xipc_info *out);
 
 /* ---- typed objects: Value and Array (src/typed.c) ------------------------ */
 
@@ -191,13 +269,29 @@ void xipc__typed_unlock(xipc__typed *t, int entered);
 /* Fills in what xipc_info says of a Value or Array whose segment starts at
  * `base`, with the header h already validated against the mapping: type,
  * length and holder. Returns 0 or XIPC_ECORRUPT (not this kind's layout). */
-int xipc__typed_describe(const void *base, const xipc__hdr *h, xipc_info *out);
+int xipc__typed_describe(struct xipc__seg *seg, const void *base,
+                         const xipc__hdr *h, xipc_info *out);
+
+/* The layout of a Queue's segment behind the header (src/queue.c; the
+ * tests read it too): the two mutexes and the two channels, then one cache
+ * line each for the shutdown flag, the tail and the head, then the ring. */
+#define XIPC__Q_PUT_MUTEX_OFF 64u
+#define XIPC__Q_GET_MUTEX_OFF (XIPC__Q_PUT_MUTEX_OFF + XIPC__MUTEX_SHARED_SIZE)
+#define XIPC__Q_DATA_NOTIFY_OFF                                                \
+    (XIPC__Q_GET_MUTEX_OFF + XIPC__MUTEX_SHARED_SIZE)
+#define XIPC__Q_SPACE_NOTIFY_OFF                                               \
+    (XIPC__Q_DATA_NOTIFY_OFF + XIPC__NOTIFY_SHARED_SIZE)
+#define XIPC__Q_CLOSED_OFF (XIPC__Q_SPACE_NOTIFY_OFF + XIPC__NOTIFY_SHARED_SIZE)
+#define XIPC__Q_TAIL_OFF (XIPC__Q_CLOSED_OFF + 64u)
+#define XIPC__Q_HEAD_OFF (XIPC__Q_TAIL_OFF + 64u)
+#define XIPC__Q_DATA_OFF (XIPC__Q_HEAD_OFF + 64u)
 
 /* Fills in what xipc_info says of a Queue whose segment starts at `base`
  * (possibly mapped read-only), with the header h already validated against
  * the mapping: its limits, messages, bytes used and shutdown. Returns 0 or
  * XIPC_ECORRUPT. */
-int xipc__queue_describe(const void *base, const xipc__hdr *h, xipc_info *out);
+int xipc__queue_describe(struct xipc__seg *seg, const void *base,
+                         const xipc__hdr *h, xipc_info *out);
 
 /* ---- object internals for the tests ----------------------------------- */
 

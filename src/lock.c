@@ -1,7 +1,9 @@
 /*
  * lock.c - Lock and RLock: a named object whose only content is one robust
  * process-shared mutex (src/platform.h, sync.c of each backend), placed one
- * cache line after the header. Portable.
+ * cache line after the header. Portable. The two verbs that must be fast,
+ * xipc_lock_acquire and xipc_lock_release, are defined with the mutex's
+ * algorithm (src/mutex.h), so that its fast paths inline into them.
  */
 #include "internal.h"
 #include "platform.h"
@@ -12,13 +14,6 @@
 /* The mutex's shared bytes sit behind the header; nothing follows them. */
 #define LOCK_MUTEX_OFF 64u
 #define LOCK_DATA_OFF (LOCK_MUTEX_OFF + XIPC__MUTEX_SHARED_SIZE)
-
-struct xipc_lock {
-    xipc__seg *seg;
-    xipc__mutex *mutex;
-    int embedded; /* owned by a Value or Array, which closes it */
-    char name[XIPC__NAME_BUF];
-};
 
 static int lock_init(void *base, void *ctx)
 {
@@ -138,20 +133,6 @@ int xipc_lock_unlink(const char *name)
     return xipc_unlink(name);
 }
 
-int xipc_lock_acquire(xipc_lock *l, int64_t timeout_ms)
-{
-    if (l == NULL)
-        return XIPC_EINVAL;
-    return xipc__mutex_lock(l->mutex, timeout_ms);
-}
-
-int xipc_lock_release(xipc_lock *l)
-{
-    if (l == NULL)
-        return XIPC_EINVAL;
-    return xipc__mutex_unlock(l->mutex);
-}
-
 int xipc_lock_consistent(xipc_lock *l)
 {
     if (l == NULL)
@@ -176,12 +157,13 @@ xipc__seg *xipc__lock_seg(const xipc_lock *l)
     return l->seg;
 }
 
-int xipc__lock_describe(const void *base, const xipc__hdr *h, xipc_info *out)
+int xipc__lock_describe(xipc__seg *seg, const void *base, const xipc__hdr *h,
+                        xipc_info *out)
 {
     if (h->data_off != LOCK_DATA_OFF)
         return xipc__fail(XIPC_ECORRUPT, "describe", NULL,
                           "a lock of another layout");
-    out->holder =
-        xipc__mutex_holder((const unsigned char *)base + LOCK_MUTEX_OFF);
+    xipc__mutex_holder((const unsigned char *)base + LOCK_MUTEX_OFF, seg,
+                       &out->holder, &out->holder_pid);
     return 0;
 }

@@ -1,10 +1,10 @@
 /*
  * platform.h - THE seam between xipc's portable core and its backends.
  *
- * The core (the .c files of src/) calls only the functions declared here; src/posix/ and
- * src/win32/ each implement all of them, in files of the same names
- * (shm.c, proc.c, sys.c). The build picks the backend directory; nothing in
- * the core tests the platform. Every function states its contract: what it
+ * The core (the .c files of src/) calls only the functions declared here;
+ * src/posix/ and src/win32/ each implement all of them, in files of the same
+ * names (shm.c, proc.c, sys.c). The build picks the backend directory; nothing
+ * in the core tests the platform. Every function states its contract: what it
  * returns and when. Errors are xipc codes (include/xipc.h); a backend
  * translates OS errors itself and records the failing call with
  * xipc__fail() (src/internal.h) so xipc_last_error() can tell the user.
@@ -25,9 +25,15 @@
  * the kernel's record of which processes hold it. The backend implements the
  * lifetime model of include/xipc.h ("Lifetime") completely: exclusive create,
  * stale-object reclaim, holder counting by a lock the kernel drops when a
- * process dies, destruction by the last holder, and unlink. Create, open,
- * close and unlink of one name are serialised among all processes, so the
- * init and check callbacks below never see a peer's half-done work.
+ * process dies, destruction by the last holder, and unlink. Names belong to
+ * the calling user (POSIX: a directory of the user's own; Windows: the
+ * session's Local\ namespace): no other user can see, create, squat or
+ * block them. Create, open, close and unlink serialise per name at most,
+ * and only for a few system calls each: the memory of a new segment is
+ * reserved and initialised before its name is published, so the init and
+ * check callbacks below never see a peer's half-done work and a large
+ * create delays nobody. A forked child's handles are its own: closing one
+ * never destroys what the parent still holds.
  * ------------------------------------------------------------------------ */
 
 typedef struct xipc__seg xipc__seg; /* backend-defined */
@@ -86,8 +92,8 @@ int xipc__seg_unlink(const char *name);
  * lower case; "" for all), calling cb(name, ctx) for each one removed (name
  * in canonical form; cb may be NULL). Returns the number removed, or
  * XIPC_ESYS / XIPC_EACCES. */
-int xipc__seg_sweep(const char *prefix,
-                    void (*cb)(const char *name, void *ctx), void *ctx);
+int xipc__seg_sweep(const char *prefix, void (*cb)(const char *name, void *ctx),
+                    void *ctx);
 
 /* Lists the xipc segments whose names start with `prefix` (already lower
  * case; "" for all), removing nothing: cb(name, live, ctx) once per name
@@ -111,24 +117,61 @@ int xipc__seg_present(const char *name);
 int xipc__seg_owner_only(const xipc__seg *seg);
 
 /* ------------------------------------------------------------------------
+ * Parties (party.c): who takes part in an object, and whether they live.
+ *
+ * Every thread that acquires a lock of a segment, or waits on one of its
+ * objects, has an identity as a party of that segment: a number in
+ * [1, XIPC__PARTY_DEAD) that no other thread of any process using the
+ * segment has had or will have while the segment exists (so a recycled
+ * thread or process id is never taken for a dead party), that does not
+ * depend on PID namespaces, and that a forked child does not inherit. The
+ * kernel, not a counter in shared memory, answers whether a party is
+ * alive: it drops something the party held when the party dies (POSIX: an
+ * OFD lock on the segment file, held by each process; Windows: a named
+ * mutex each thread owns for its whole life).
+ * ------------------------------------------------------------------------ */
+
+/* A party that is known to be dead; no thread ever has this identity. */
+#define XIPC__PARTY_DEAD ((UINT64_C(1) << 62) - 1)
+
+/* Stores in *id the calling thread's identity as a party of seg. The first
+ * call of a thread (or of a forked child) for a segment may make system
+ * calls; later ones are a few loads. Returns 0, or XIPC_ENOMEM, XIPC_EBUSY
+ * (the segment has no identity left to give), XIPC_EACCES (a read-only
+ * handle cannot take part) or XIPC_ESYS. */
+int xipc__party_self(xipc__seg *seg, uint64_t *id);
+
+/* Asks the kernel whether party `id` of seg is alive. Returns 1 (alive),
+ * 0 (it has ended, or no party of seg ever had this identity, as for
+ * XIPC__PARTY_DEAD and 0), or a negative xipc code if the system would not
+ * say (callers then treat the party as alive). The calling thread's own
+ * identity is alive. Makes system calls. */
+int xipc__party_alive(xipc__seg *seg, uint64_t id);
+
+/* ------------------------------------------------------------------------
  * Process-shared mutexes (sync.c): the lock inside Lock, RLock and every
  * object that embeds one (Value, Array, Queue).
  *
  * A mutex lives in XIPC__MUTEX_SHARED_SIZE bytes of a segment, 64-byte
- * aligned, that the backend alone interprets; each handle of the object
- * attaches its own xipc__mutex to them. Semantics, identical on every
- * backend (include/xipc.h documents them for users):
- *  - owned by a thread; contended by threads of one process exactly as by
- *    processes;
+ * aligned, holding xipc's own fixed-width words only (src/mutex.h, which
+ * both backends compile); each handle of the object attaches its own
+ * xipc__mutex to them. Semantics, identical on every backend
+ * (include/xipc.h documents them for users):
+ *  - owned by a thread, identified as a party of the segment (above);
+ *    contended by threads of one process exactly as by processes;
  *  - non-recursive mutexes refuse re-acquisition by their owner
  *    (XIPC_EDEADLK); recursive ones count it;
  *  - only the owner may unlock (XIPC_EPERM otherwise);
  *  - robust: if the owner thread or its process ends while holding, the
- *    next acquirer (or one already waiting, within 1 second) gets the mutex
- *    with XIPC_EOWNERDEAD; if it unlocks without calling consistent, every
- *    later lock returns XIPC_ENOTRECOVERABLE;
- *  - the uncontended lock and unlock make no system call; kernel objects are
- *    used only to sleep and to wake sleepers.
+ *    next acquirer (or one already waiting, within milliseconds) gets the
+ *    mutex with XIPC_EOWNERDEAD; if it unlocks without calling consistent,
+ *    every later lock returns XIPC_ENOTRECOVERABLE; there is no limit on
+ *    how many mutexes one thread holds;
+ *  - the uncontended lock and unlock, and a failed try, make no system
+ *    call; kernel objects are used only to sleep and to wake sleepers;
+ *  - the shared words are untrusted: damaged ones give XIPC_ECORRUPT (or
+ *    XIPC_EOWNERDEAD / XIPC_ENOTRECOVERABLE), never a crash or a wait past
+ *    the caller's deadline.
  * ------------------------------------------------------------------------ */
 
 #define XIPC__MUTEX_SHARED_SIZE 64
@@ -136,35 +179,36 @@ int xipc__seg_owner_only(const xipc__seg *seg);
 typedef struct xipc__mutex xipc__mutex; /* backend-defined, per handle */
 
 /* Initialises the shared bytes of a new mutex (zero-filled memory of a
- * segment being created, before it is published). Returns 0 or XIPC_ESYS. */
+ * segment being created, before it is published). Returns 0. */
 int xipc__mutex_init(void *shared, int recursive);
 
 /* Attaches a handle to the mutex whose shared bytes are `shared`, inside
- * segment `seg`; `index` tells apart several mutexes of one segment (the
- * backend may name kernel objects after the segment and the index);
- * `recursive` repeats what init was told (the core knows it from the
- * object's kind, already validated). Returns 0 and *out, or XIPC_ENOMEM,
- * XIPC_ECORRUPT (the shared bytes are not a mutex of this backend) or
- * XIPC_ESYS. */
-int xipc__mutex_attach(xipc__mutex **out, void *shared, const xipc__seg *seg,
+ * segment `seg` (opened read-write); `index` tells apart several mutexes
+ * of one segment (the backend may name kernel objects after the segment
+ * and the index); `recursive` repeats what init was told (the core knows
+ * it from the object's kind, already validated). Returns 0 and *out, or
+ * XIPC_ENOMEM, XIPC_ECORRUPT (the shared bytes are not a mutex of this
+ * kind) or XIPC_ESYS. */
+int xipc__mutex_attach(xipc__mutex **out, void *shared, xipc__seg *seg,
                        unsigned index, int recursive);
 
 /* Detaches the handle. Returns 0, or XIPC_EBUSY (and stays attached) if a
- * thread of this process holds the mutex: unmapping a held robust mutex
- * would corrupt the process's robust list (glibc bug 14485). */
+ * live thread of this process holds the mutex. */
 int xipc__mutex_detach(xipc__mutex *m);
 
-/* Locks, waiting up to timeout_ms (0: try once; < 0: forever) measured on
- * the monotonic clock from the call. Returns 0, XIPC_EOWNERDEAD (locked; the
- * previous owner died holding it), XIPC_ETIMEDOUT, XIPC_EDEADLK
- * (non-recursive and already held by the caller, whatever the timeout),
- * XIPC_ENOTRECOVERABLE, or XIPC_ESYS. */
-int xipc__mutex_lock(xipc__mutex *m, int64_t timeout_ms);
+/* Locks, waiting until the absolute `deadline` (xipc__deadline(): a past
+ * deadline, such as 0, tries once; XIPC__NEVER waits without limit).
+ * Returns 0, XIPC_EOWNERDEAD (locked; the previous owner died holding it),
+ * XIPC_ETIMEDOUT, XIPC_EDEADLK (non-recursive and already held by the
+ * caller, whatever the deadline), XIPC_ENOTRECOVERABLE, XIPC_ECORRUPT
+ * (damaged shared words), XIPC_ENOMEM or XIPC_ESYS. */
+int xipc__mutex_lock(xipc__mutex *m, int64_t deadline);
 
 /* Unlocks one level (a recursive mutex is free after as many unlocks as
- * locks). Returns 0 or XIPC_EPERM (the caller is not the owner). Unlocking
- * after XIPC_EOWNERDEAD without xipc__mutex_consistent makes the mutex
- * not recoverable. */
+ * locks). Returns 0, XIPC_EPERM (the caller is not the owner), or
+ * XIPC_ECORRUPT (the recursion count was damaged: the mutex has been
+ * released completely). Unlocking after XIPC_EOWNERDEAD without
+ * xipc__mutex_consistent makes the mutex not recoverable. */
 int xipc__mutex_unlock(xipc__mutex *m);
 
 /* Marks the state protected by a mutex acquired with XIPC_EOWNERDEAD as
@@ -173,13 +217,16 @@ int xipc__mutex_unlock(xipc__mutex *m);
 int xipc__mutex_consistent(xipc__mutex *m);
 
 /* Returns the recursion depth held by the calling thread (0 if it does not
- * hold the mutex). */
+ * hold the mutex). Makes no system call. */
 int xipc__mutex_depth(const xipc__mutex *m);
 
-/* For inspection: returns the id of the thread holding the mutex whose
- * shared bytes are `shared` (possibly mapped read-only, not attached), or
- * 0 if it is free or not recoverable. Reads the bytes once; never fails. */
-int64_t xipc__mutex_holder(const void *shared);
+/* For inspection: describes the mutex whose shared bytes are `shared` in
+ * segment seg (possibly mapped read-only, not attached): *holder receives
+ * the holding party's identity and *pid the process id its holder
+ * recorded, both 0 if it is free, not recoverable or held by a dead party.
+ * Reads the bytes once; never fails. */
+void xipc__mutex_holder(const void *shared, xipc__seg *seg, int64_t *holder,
+                        int64_t *pid);
 
 /* ------------------------------------------------------------------------
  * Wake-up channels (notify.c): how a thread waiting for a condition on
@@ -188,27 +235,36 @@ int64_t xipc__mutex_holder(const void *shared);
  * A channel lives in XIPC__NOTIFY_SHARED_SIZE bytes of a segment, 64-byte
  * aligned, that the backend alone interprets; each handle attaches its own
  * xipc__notify. The condition itself lives in the caller's shared memory and
- * is the only source of truth: a channel carries hints, so a lost or extra
- * wake-up may cost latency or a spurious return, never a wrong answer. The
- * protocol, identical on every backend:
+ * is the only source of truth: a channel carries hints, so an extra
+ * wake-up costs a spurious return, never a wrong answer. The protocol,
+ * identical on every backend (src/wait.c is its one user):
  *
- *   waiter:  for (;;) {
- *                gen = xipc__notify_prepare(n);   // announces a sleeper
+ *   waiter:  xipc__notify_announce(n);            // once per waiting call
+ *            for (;;) {
+ *                gen = xipc__notify_prepare(n);
  *                if (condition holds) break;      // checked after prepare
  *                xipc__notify_wait(n, gen, slice_ms);
  *            }
+ *            xipc__notify_done(n);                // once, after the loop
  *   waker:   make the condition hold (a release store), then
- *            xipc__notify_wake(n);
+ *            xipc__notify_wake(n, count);
  *
- * prepare and wake each contain a full memory barrier, so either the waker
- * sees the announcement and wakes, or the waiter's check sees the
- * condition. wake makes no system call unless a waiter has announced itself
- * since the last wake; a waiter that dies leaves at most one needless
- * system call behind. Every waiter is woken (threads of one process exactly
- * as processes), so each one re-checks its own condition.
+ * announce, prepare and wake each contain a full memory barrier, so either the
+ * waker sees the announcement and wakes, or the waiter's check sees the
+ * condition. Wakes are never lost and never stolen: a wake of count n
+ * after a waiter's prepare makes that waiter's wait return, unless n other
+ * waiters that prepared before the wake are woken by it instead; a newer
+ * waiter (one that prepared after the wake) never takes a wake meant for an
+ * older one. wake makes no system call unless some waiter is announced.
+ * A waiter that dies while announced leaves later wakes a system call
+ * each, never a hang; a waker that dies between making the condition hold
+ * and waking costs the waiters one slice of their wait (callers wait in
+ * slices of at most XIPC__SLICE_MS).
  * ------------------------------------------------------------------------ */
 
-#define XIPC__NOTIFY_SHARED_SIZE 64
+/* The shared bytes of a channel (the Windows backend keeps a table of
+ * sleeping threads there). */
+#define XIPC__NOTIFY_SHARED_SIZE 576
 
 typedef struct xipc__notify xipc__notify; /* backend-defined, per handle */
 
@@ -221,15 +277,20 @@ int xipc__notify_init(void *shared);
  * backend may name kernel objects after the segment and the index). Returns
  * 0 and *out, or XIPC_ENOMEM, XIPC_ECORRUPT (the shared bytes are not a
  * channel of this backend) or XIPC_ESYS. */
-int xipc__notify_attach(xipc__notify **out, void *shared, const xipc__seg *seg,
+int xipc__notify_attach(xipc__notify **out, void *shared, xipc__seg *seg,
                         unsigned index);
 
 /* Releases the handle. */
 void xipc__notify_detach(xipc__notify *n);
 
-/* Announces that the caller is about to sleep and returns the channel's
- * generation, to be given to xipc__notify_wait after the caller has checked
- * its condition. Contains a full barrier; makes no system call. */
+/* Announces that the caller is about to wait on the channel (once per
+ * waiting call, ended by xipc__notify_done). Contains a full barrier;
+ * makes no system call. */
+void xipc__notify_announce(xipc__notify *n);
+
+/* Returns the channel's generation, to be given to xipc__notify_wait after
+ * the caller has checked its condition. Contains a full barrier; makes no
+ * system call. */
 uint32_t xipc__notify_prepare(xipc__notify *n);
 
 /* Sleeps until the channel's generation differs from `gen` (a wake since
@@ -239,10 +300,16 @@ uint32_t xipc__notify_prepare(xipc__notify *n);
  * re-checks its condition in every case. */
 int xipc__notify_wait(xipc__notify *n, uint32_t gen, int64_t timeout_ms);
 
-/* Wakes every thread sleeping on (or about to sleep on) the channel, after
- * the caller made its condition hold. Contains a full barrier; makes a
- * system call only if some waiter announced itself since the last wake. */
-void xipc__notify_wake(xipc__notify *n);
+/* Ends the announcement of xipc__notify_announce: the caller no longer
+ * waits. */
+void xipc__notify_done(xipc__notify *n);
+
+/* Wakes up to `count` threads sleeping on (or about to sleep on) the
+ * channel, after the caller made its condition hold; XIPC__WAKE_ALL wakes
+ * every one. Contains a full barrier; makes a system call only if some
+ * waiter is announced. */
+#define XIPC__WAKE_ALL 0x7fffffff
+void xipc__notify_wake(xipc__notify *n, int count);
 
 /* Spends a moment in a spin loop without hogging the core's pipeline (a
  * pause instruction where the processor has one). */
@@ -315,6 +382,17 @@ int xipc__thread_join(xipc__thread *t);
  * has one and returns the previous mask; returns -1 (and does nothing) where
  * the platform has none. */
 int xipc__sys_set_umask(int mask);
+
+/* Test support: fork() without exec where the platform has it. Returns the
+ * child's process id in the parent and 0 in the child (which must end with
+ * xipc__sys_die), or XIPC_ENOTSUP where the platform cannot fork
+ * (Windows), XIPC_ESYS if it failed. */
+int64_t xipc__sys_fork(void);
+
+/* Test support: the number of system calls the robust mutexes and the
+ * wake-up channels of this process have made so far (every one goes through
+ * a counting wrapper), so that a test can check that a path makes none. */
+uint64_t xipc__sys_calls(void);
 
 /* Memory accounting for the tests and the benchmarks: stores in *bytes
  * the calling process's proportional set size (its private resident pages

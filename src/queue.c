@@ -37,29 +37,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The segment: header, then one cache line each for the two mutexes, the
- * two channels, the shutdown flag, the tail (with the put side's view of
- * the head) and the head (with the get side's view of the tail), then the
- * ring. */
-#define Q_PUT_MUTEX_OFF 64u
-#define Q_GET_MUTEX_OFF 128u
-#define Q_DATA_NOTIFY_OFF 192u  /* getters sleep here */
-#define Q_SPACE_NOTIFY_OFF 256u /* putters sleep here */
-#define Q_CLOSED_OFF 320u
-#define Q_TAIL_OFF 384u
-#define Q_HEAD_OFF 448u
-#define Q_DATA_OFF 512u
-
-_Static_assert(XIPC__MUTEX_SHARED_SIZE <= 64 && XIPC__NOTIFY_SHARED_SIZE <= 64,
-               "mutexes and channels fit one cache line each");
+/* The segment: header, the two mutexes and the two channels, then one
+ * cache line each for the shutdown flag, the tail (with the put side's view
+ * of the head) and the head (with the get side's view of the tail), then
+ * the ring. */
+_Static_assert(XIPC__MUTEX_SHARED_SIZE % 64 == 0 &&
+                   XIPC__NOTIFY_SHARED_SIZE % 64 == 0,
+               "mutexes and channels take whole cache lines");
 
 /* Mutex and channel indexes (the backend may name kernel objects by them). */
 enum { Q_PUT = 0, Q_GET = 1 };
-
-/* How long a waiter spins before it sleeps, and the longest sleep between
- * two looks at the commit words (what a lost wake-up can cost). */
-#define Q_SPIN_NS 30000
-#define Q_SLICE_MS 100
 
 /* The record header in the ring. */
 struct rec {
@@ -175,10 +162,10 @@ static int queue_init(void *base, void *ctx)
     int rc;
 
     h->elem_size = p->max_msg;
-    if ((rc = xipc__mutex_init(b + Q_PUT_MUTEX_OFF, 0)) != 0 ||
-        (rc = xipc__mutex_init(b + Q_GET_MUTEX_OFF, 0)) != 0 ||
-        (rc = xipc__notify_init(b + Q_DATA_NOTIFY_OFF)) != 0 ||
-        (rc = xipc__notify_init(b + Q_SPACE_NOTIFY_OFF)) != 0)
+    if ((rc = xipc__mutex_init(b + XIPC__Q_PUT_MUTEX_OFF, 0)) != 0 ||
+        (rc = xipc__mutex_init(b + XIPC__Q_GET_MUTEX_OFF, 0)) != 0 ||
+        (rc = xipc__notify_init(b + XIPC__Q_DATA_NOTIFY_OFF)) != 0 ||
+        (rc = xipc__notify_init(b + XIPC__Q_SPACE_NOTIFY_OFF)) != 0)
         return rc;
     /* The flag and the words start at zero, as the segment does. */
     return 0;
@@ -187,7 +174,7 @@ static int queue_init(void *base, void *ctx)
 /* Checks the queue-specific part of a validated header. */
 static int params_check(const xipc__hdr *h, const char *name)
 {
-    if (h->data_off != Q_DATA_OFF || h->elem_type != 0 ||
+    if (h->data_off != XIPC__Q_DATA_OFF || h->elem_type != 0 ||
         h->user_size % 8 != 0 || h->user_size > XIPC_QUEUE_CAPACITY_MAX ||
         XIPC_QUEUE_MSG_COST(h->elem_size) > h->user_size)
         return xipc__fail(XIPC_ECORRUPT, "open", name,
@@ -203,22 +190,23 @@ static int queue_attach(xipc_queue *q, const xipc__hdr *h)
 
     q->units = (uint32_t)(h->user_size / 8);
     q->max_msg = h->elem_size;
-    q->closed = (_Atomic uint32_t *)(b + Q_CLOSED_OFF);
-    q->tail = (_Atomic uint64_t *)(b + Q_TAIL_OFF);
-    q->head = (_Atomic uint64_t *)(b + Q_HEAD_OFF);
-    q->head_seen = (_Atomic uint64_t *)(b + Q_TAIL_OFF + 8);
-    q->tail_seen = (_Atomic uint64_t *)(b + Q_HEAD_OFF + 8);
-    q->ring = b + Q_DATA_OFF;
-    if ((rc = xipc__mutex_attach(&q->mutex[Q_PUT], b + Q_PUT_MUTEX_OFF, q->seg,
-                                 Q_PUT, 0)) != 0)
+    q->closed = (_Atomic uint32_t *)(b + XIPC__Q_CLOSED_OFF);
+    q->tail = (_Atomic uint64_t *)(b + XIPC__Q_TAIL_OFF);
+    q->head = (_Atomic uint64_t *)(b + XIPC__Q_HEAD_OFF);
+    q->head_seen = (_Atomic uint64_t *)(b + XIPC__Q_TAIL_OFF + 8);
+    q->tail_seen = (_Atomic uint64_t *)(b + XIPC__Q_HEAD_OFF + 8);
+    q->ring = b + XIPC__Q_DATA_OFF;
+    if ((rc = xipc__mutex_attach(&q->mutex[Q_PUT], b + XIPC__Q_PUT_MUTEX_OFF,
+                                 q->seg, Q_PUT, 0)) != 0)
         return rc;
-    if ((rc = xipc__mutex_attach(&q->mutex[Q_GET], b + Q_GET_MUTEX_OFF, q->seg,
-                                 Q_GET, 0)) != 0)
+    if ((rc = xipc__mutex_attach(&q->mutex[Q_GET], b + XIPC__Q_GET_MUTEX_OFF,
+                                 q->seg, Q_GET, 0)) != 0)
         return rc;
-    if ((rc = xipc__notify_attach(&q->notify[Q_GET], b + Q_DATA_NOTIFY_OFF,
-                                  q->seg, Q_GET)) != 0)
+    if ((rc =
+             xipc__notify_attach(&q->notify[Q_GET], b + XIPC__Q_DATA_NOTIFY_OFF,
+                                 q->seg, Q_GET)) != 0)
         return rc;
-    return xipc__notify_attach(&q->notify[Q_PUT], b + Q_SPACE_NOTIFY_OFF,
+    return xipc__notify_attach(&q->notify[Q_PUT], b + XIPC__Q_SPACE_NOTIFY_OFF,
                                q->seg, Q_PUT);
 }
 
@@ -280,8 +268,8 @@ static int queue_get_handle(xipc_queue **out, const char *name, int create,
     if (create) {
         p.capacity = capacity;
         p.max_msg = (uint32_t)max_msg;
-        rc = xipc__obj_create(&q->seg, q->name, XIPC__KIND_QUEUE, Q_DATA_OFF,
-                              capacity, queue_init, &p);
+        rc = xipc__obj_create(&q->seg, q->name, XIPC__KIND_QUEUE,
+                              XIPC__Q_DATA_OFF, capacity, queue_init, &p);
         if (rc == 0) {
             memset(&h, 0, sizeof h);
             h.user_size = capacity;
@@ -334,10 +322,10 @@ int xipc_queue_unlink(const char *name)
  * there is to check: a half-copied record was never committed. The side's
  * view of the other word is re-read from it, whatever the dead holder left
  * there. */
-static int side_lock(xipc_queue *q, int side)
+static int side_lock(xipc_queue *q, int side, int64_t deadline)
 {
     struct span s;
-    int rc = xipc__mutex_lock(q->mutex[side], XIPC_FOREVER);
+    int rc = xipc__mutex_lock(q->mutex[side], deadline);
 
     if (rc == XIPC_EOWNERDEAD) {
         uint64_t h = atomic_load_explicit(q->head, memory_order_acquire);
@@ -395,58 +383,31 @@ static int ready(const xipc_queue *q, int side, uint32_t need)
     return side == Q_PUT ? q->units - s.used >= need : s.count != 0;
 }
 
-/* A deadline on the monotonic clock: 0 for a try, -1 for none. */
-static int64_t deadline_of(int64_t timeout_ms)
+struct ready_ctx {
+    const xipc_queue *q;
+    int side;
+    uint32_t need;
+};
+
+static int ready_fn(void *arg)
 {
-    /* Beyond about 146 years a timeout is as good as none. */
-    if (timeout_ms < 0 || timeout_ms > INT64_MAX / 2000000)
-        return -1;
-    if (timeout_ms == 0)
-        return 0;
-    return xipc__sys_now_ns() + timeout_ms * 1000000;
+    const struct ready_ctx *c = arg;
+    return ready(c->q, c->side, c->need);
 }
 
-/* Returns 0 at once if ready(q, side, need), else waits until it is or the
- * deadline passes: returns 0 or XIPC_ETIMEDOUT (or XIPC_ESYS). */
+/* Returns 0 at once if ready(q, side, need), else waits through the one
+ * wait helper until it is or the deadline passes: returns 0 or
+ * XIPC_ETIMEDOUT (or XIPC_ESYS). */
 static int wait_ready(xipc_queue *q, int side, uint32_t need, int64_t deadline)
 {
-    xipc__notify *n = q->notify[side];
-    int64_t start, now, left;
-    uint32_t gen;
-    int i, rc;
+    struct ready_ctx c;
+    int rc;
 
-    if (ready(q, side, need))
-        return 0;
-    if (deadline == 0)
-        return XIPC_ETIMEDOUT;
-    /* A partner that answers within microseconds is cheaper to spin for
-     * than to sleep for. */
-    start = xipc__sys_now_ns();
-    for (i = 1;; i++) {
-        if (ready(q, side, need))
-            return 0;
-        xipc__cpu_relax();
-        if (i % 64 == 0 && xipc__sys_now_ns() - start > Q_SPIN_NS)
-            break;
-    }
-    for (;;) {
-        gen = xipc__notify_prepare(n);
-        if (ready(q, side, need))
-            return 0;
-        left = Q_SLICE_MS;
-        if (deadline > 0) {
-            now = xipc__sys_now_ns();
-            if (now >= deadline)
-                return XIPC_ETIMEDOUT;
-            /* Whole milliseconds, rounded up: never early. */
-            left = (deadline - now + 999999) / 1000000;
-            if (left > Q_SLICE_MS)
-                left = Q_SLICE_MS;
-        }
-        rc = xipc__notify_wait(n, gen, left);
-        if (rc != 0 && rc != XIPC_ETIMEDOUT)
-            return rc;
-    }
+    c.q = q;
+    c.side = side;
+    c.need = need;
+    rc = xipc__wait(q->notify[side], deadline, ready_fn, &c);
+    return rc > 0 ? 0 : rc;
 }
 
 /* ---- put ---------------------------------------------------------------- */
@@ -498,18 +459,18 @@ int xipc_queue_put(xipc_queue *q, const void *msg, size_t len,
         return xipc__fail(XIPC_EMSGSIZE, "xipc_queue_put", q->name,
                           "message longer than the queue's max_msg");
     need = cost_units(len);
-    deadline = deadline_of(timeout_ms);
+    deadline = xipc__deadline(timeout_ms);
     /* The mutex is taken only when there seems to be room: a full queue
      * is waited on without it. */
     for (;;) {
         if ((rc = wait_ready(q, Q_PUT, need, deadline)) != 0)
             return rc;
-        if ((rc = side_lock(q, Q_PUT)) != 0)
+        if ((rc = side_lock(q, Q_PUT, deadline)) != 0)
             return rc;
         rc = put_locked(q, msg, len, need);
         side_unlock(q, Q_PUT);
         if (rc == 0) {
-            xipc__notify_wake(q->notify[Q_GET]);
+            xipc__notify_wake(q->notify[Q_GET], 1);
             return 0;
         }
         if (rc < 0)
@@ -573,7 +534,7 @@ static int get_locked(xipc_queue *q, void *buf, size_t size, void **alloc,
 static int get_any(xipc_queue *q, void *buf, size_t size, void **alloc,
                    size_t *len, int64_t timeout_ms)
 {
-    int64_t deadline = deadline_of(timeout_ms);
+    int64_t deadline = xipc__deadline(timeout_ms);
     size_t n = 0;
     int rc;
 
@@ -581,12 +542,12 @@ static int get_any(xipc_queue *q, void *buf, size_t size, void **alloc,
     for (;;) {
         if ((rc = wait_ready(q, Q_GET, 0, deadline)) != 0)
             return rc;
-        if ((rc = side_lock(q, Q_GET)) != 0)
+        if ((rc = side_lock(q, Q_GET, deadline)) != 0)
             return rc;
         rc = get_locked(q, buf, size, alloc, &n);
         side_unlock(q, Q_GET);
         if (rc == 0) {
-            xipc__notify_wake(q->notify[Q_PUT]);
+            xipc__notify_wake(q->notify[Q_PUT], XIPC__WAKE_ALL);
             *len = n;
             return 0;
         }
@@ -625,7 +586,7 @@ void xipc_free(void *p)
 
 /* ---- shutdown and the state --------------------------------------------- */
 
-int xipc_queue_shutdown(xipc_queue *q)
+int xipc_queue_shutdown(xipc_queue *q, int64_t timeout_ms)
 {
     int rc;
 
@@ -633,12 +594,12 @@ int xipc_queue_shutdown(xipc_queue *q)
         return XIPC_EINVAL;
     /* Under the put mutex, so that every put either committed before the
      * flag or sees it. */
-    if ((rc = side_lock(q, Q_PUT)) != 0)
+    if ((rc = side_lock(q, Q_PUT, xipc__deadline(timeout_ms))) != 0)
         return rc;
     atomic_store_explicit(q->closed, 1, memory_order_release);
     side_unlock(q, Q_PUT);
-    xipc__notify_wake(q->notify[Q_GET]);
-    xipc__notify_wake(q->notify[Q_PUT]);
+    xipc__notify_wake(q->notify[Q_GET], XIPC__WAKE_ALL);
+    xipc__notify_wake(q->notify[Q_PUT], XIPC__WAKE_ALL);
     return 0;
 }
 
@@ -715,22 +676,24 @@ xipc__seg *xipc__queue_seg(const xipc_queue *q)
     return q->seg;
 }
 
-int xipc__queue_describe(const void *base, const xipc__hdr *h, xipc_info *out)
+int xipc__queue_describe(xipc__seg *seg, const void *base, const xipc__hdr *h,
+                         xipc_info *out)
 {
     unsigned char *b = (unsigned char *)base;
     struct span sp;
     xipc_queue q;
     int rc;
 
+    (void)seg;
     if ((rc = params_check(h, "describe")) != 0)
         return rc;
     /* A handle that only reads: the words, never the mutexes or channels. */
     memset(&q, 0, sizeof q);
     memcpy(q.name, "describe", sizeof "describe");
     q.units = (uint32_t)(h->user_size / 8);
-    q.closed = (_Atomic uint32_t *)(b + Q_CLOSED_OFF);
-    q.tail = (_Atomic uint64_t *)(b + Q_TAIL_OFF);
-    q.head = (_Atomic uint64_t *)(b + Q_HEAD_OFF);
+    q.closed = (_Atomic uint32_t *)(b + XIPC__Q_CLOSED_OFF);
+    q.tail = (_Atomic uint64_t *)(b + XIPC__Q_TAIL_OFF);
+    q.head = (_Atomic uint64_t *)(b + XIPC__Q_HEAD_OFF);
     if ((rc = snapshot(&q, &sp)) != 0)
         return rc;
     out->max_msg = h->elem_size;

@@ -257,7 +257,7 @@ int xipc__typed_lock(xipc__typed *t)
      * taking it once more would only cost time. */
     if (t->mutex == NULL || xipc__mutex_depth(t->mutex) > 0)
         return 1;
-    return xipc__mutex_lock(t->mutex, -1);
+    return xipc__mutex_lock(t->mutex, XIPC__NEVER);
 }
 
 void xipc__typed_unlock(xipc__typed *t, int entered)
@@ -310,7 +310,8 @@ int xipc__typed_copy(xipc__typed *t, uint64_t first, uint64_t count, void *buf,
     return 0;
 }
 
-int xipc__typed_describe(const void *base, const xipc__hdr *h, xipc_info *out)
+int xipc__typed_describe(xipc__seg *seg, const void *base, const xipc__hdr *h,
+                         xipc_info *out)
 {
     const unsigned char *b = base;
     uint32_t flags;
@@ -323,7 +324,9 @@ int xipc__typed_describe(const void *base, const xipc__hdr *h, xipc_info *out)
     flags = *(volatile const uint32_t *)(b + TYPED_INFO_OFF);
     out->type = (int)h->elem_type;
     out->length = h->user_size / h->elem_size;
-    out->holder =
-        (flags & TYPED_LOCKED) ? xipc__mutex_holder(b + TYPED_MUTEX_OFF) : -1;
+    out->holder = -1;
+    if (flags & TYPED_LOCKED)
+        xipc__mutex_holder(b + TYPED_MUTEX_OFF, seg, &out->holder,
+                           &out->holder_pid);
     return 0;
 }

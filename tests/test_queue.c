@@ -483,7 +483,7 @@ int test_queue_bad_arguments(void)
     CHECK_RC(xipc_queue_get_alloc(NULL, &p, &len, 0), XIPC_EINVAL);
     CHECK_RC(xipc_queue_get_alloc(q, NULL, &len, 0), XIPC_EINVAL);
     CHECK_RC(xipc_queue_get_alloc(q, &p, NULL, 0), XIPC_EINVAL);
-    CHECK_RC(xipc_queue_shutdown(NULL), XIPC_EINVAL);
+    CHECK_RC(xipc_queue_shutdown(NULL, 0), XIPC_EINVAL);
     CHECK_RC(xipc_queue_qsize(NULL), XIPC_EINVAL);
     CHECK_RC(xipc_queue_bytes_used(NULL), XIPC_EINVAL);
     CHECK_RC(xipc_queue_empty(NULL), XIPC_EINVAL);
@@ -534,10 +534,10 @@ int test_queue_open_checks(void)
     CHECK_RC(xipc_queue_open(&x, qname), XIPC_ECORRUPT);
     h->elem_type = 0;
     h->data_off = 128;
-    h->user_size += 384;
+    h->user_size += XIPC__Q_DATA_OFF - 128;
     CHECK_RC(xipc_queue_open(&x, qname), XIPC_ECORRUPT);
-    h->data_off = 512;
-    h->user_size -= 384;
+    h->data_off = XIPC__Q_DATA_OFF;
+    h->user_size -= XIPC__Q_DATA_OFF - 128;
     CHECK(x == NULL);
     CHECK_OK(xipc_queue_open(&x, qname));
     CHECK_OK(xipc_queue_close(x));
@@ -561,8 +561,8 @@ int test_queue_damaged_state(void)
 
     CHECK_OK(xipc_queue_create(&q, name, 256, 32));
     base = xipc__seg_base(xipc__queue_seg(q));
-    tail = (_Atomic uint64_t *)(base + 384); /* the layout of src/queue.c */
-    head = (_Atomic uint64_t *)(base + 448);
+    tail = (_Atomic uint64_t *)(base + XIPC__Q_TAIL_OFF); /* src/internal.h */
+    head = (_Atomic uint64_t *)(base + XIPC__Q_HEAD_OFF);
     CHECK_OK(xipc_queue_put(q, "abc", 3, 0));
     t = atomic_load(tail);
     hd = atomic_load(head);
@@ -585,15 +585,15 @@ int test_queue_damaged_state(void)
     }
     atomic_store(tail, t);
     /* A record whose length or number lies. */
-    memcpy(rec, base + 512, 8);
-    ((uint32_t *)(base + 512))[0] = 33; /* > max_msg */
+    memcpy(rec, base + XIPC__Q_DATA_OFF, 8);
+    ((uint32_t *)(base + XIPC__Q_DATA_OFF))[0] = 33; /* > max_msg */
     CHECK_RC(xipc_queue_get(q, buf, sizeof buf, &len, 0), XIPC_ECORRUPT);
-    ((uint32_t *)(base + 512))[0] = 30; /* longer than what was put */
+    ((uint32_t *)(base + XIPC__Q_DATA_OFF))[0] = 30; /* longer than what was put */
     CHECK_RC(xipc_queue_get(q, buf, sizeof buf, &len, 0), XIPC_ECORRUPT);
-    ((uint32_t *)(base + 512))[0] = 3;
-    ((uint32_t *)(base + 512))[1] = 5; /* another message's number */
+    ((uint32_t *)(base + XIPC__Q_DATA_OFF))[0] = 3;
+    ((uint32_t *)(base + XIPC__Q_DATA_OFF))[1] = 5; /* another message's number */
     CHECK_RC(xipc_queue_get(q, buf, sizeof buf, &len, 0), XIPC_ECORRUPT);
-    memcpy(base + 512, rec, 8);
+    memcpy(base + XIPC__Q_DATA_OFF, rec, 8);
     CHECK_EQ(atomic_load(head), hd);
     CHECK_OK(xipc_queue_get(q, buf, sizeof buf, &len, 0));
     CHECK_EQ(len, 3);
@@ -643,9 +643,9 @@ int test_queue_garbage_never_crashes(void)
             /* Now and then an honest empty queue again, anywhere in the
              * ring, so that the damage is one field of a sane state. */
             uint64_t w = (x >> 24) % 1000 << 32 | (x >> 8) % 64;
-            memcpy(base + 384, &w, 8);
+            memcpy(base + XIPC__Q_TAIL_OFF, &w, 8);
             memcpy(base + 392, &w, 8);
-            memcpy(base + 448, &w, 8);
+            memcpy(base + XIPC__Q_HEAD_OFF, &w, 8);
             memcpy(base + 456, &w, 8);
             continue;
         }
@@ -657,19 +657,19 @@ int test_queue_garbage_never_crashes(void)
         }
         switch (x % 5) {
         case 0: /* the tail */
-            memcpy(base + 384, &v, 8);
+            memcpy(base + XIPC__Q_TAIL_OFF, &v, 8);
             break;
         case 1: /* the put side's view of the head */
             memcpy(base + 392, &v, 8);
             break;
         case 2: /* the head */
-            memcpy(base + 448, &v, 8);
+            memcpy(base + XIPC__Q_HEAD_OFF, &v, 8);
             break;
         case 3: /* the get side's view of the tail */
             memcpy(base + 456, &v, 8);
             break;
         default: /* a record header somewhere in the ring */
-            memcpy(base + 512 + (x >> 20) % 32 * 8, &v, 8);
+            memcpy(base + XIPC__Q_DATA_OFF + (x >> 20) % 32 * 8, &v, 8);
         }
         /* Whatever the state, every call answers, within the ring. */
         rc = xipc_queue_put(q, "0123456789", (size_t)(x >> 40) % 11, 0);
@@ -783,9 +783,9 @@ int test_queue_shutdown(void)
     p = t_spawn("q_op", fname, ctl_name, "put", "-1", "16", NULL);
     t_ctl_wait(ctl, 0, 3, 20000);
     xipc_sleep_ms(200); /* let them go to sleep */
-    CHECK_OK(xipc_queue_shutdown(e));
-    CHECK_OK(xipc_queue_shutdown(f2));
-    CHECK_OK(xipc_queue_shutdown(f2)); /* idempotent */
+    CHECK_OK(xipc_queue_shutdown(e, XIPC_FOREVER));
+    CHECK_OK(xipc_queue_shutdown(f2, XIPC_FOREVER));
+    CHECK_OK(xipc_queue_shutdown(f2, XIPC_FOREVER)); /* idempotent */
     for (i = 0; i < 2; i++)
         CHECK_EQ(t_join(g[i], 20000), 100 + XIPC_ECLOSED);
     CHECK_EQ(t_join(p, 20000), 100 + XIPC_ECLOSED);
@@ -934,7 +934,7 @@ int test_queue_stress_3x3(void)
     }
     for (p = 0; p < P; p++)
         CHECK_EQ(t_join(prod[p], 120000), 0);
-    CHECK_OK(xipc_queue_shutdown(q));
+    CHECK_OK(xipc_queue_shutdown(q, XIPC_FOREVER));
     for (i = 0; i < C; i++)
         CHECK_EQ(t_join(cons[i], 120000), 0);
     printf("%d producers x %u messages (0..%u bytes) to %d consumers: "
@@ -1027,7 +1027,7 @@ int test_queue_threads(void)
     }
     for (i = 0; i < 2; i++)
         CHECK_EQ(xipc__thread_join(th[i]), 0);
-    CHECK_OK(xipc_queue_shutdown(qp));
+    CHECK_OK(xipc_queue_shutdown(qp, XIPC_FOREVER));
     for (i = 2; i < 4; i++)
         CHECK_EQ(xipc__thread_join(th[i]), 0);
     for (i = 0; i < 2; i++)
@@ -1080,7 +1080,7 @@ static void kill_producers(int trials, size_t max)
         random_pause();
         t_kill(v);
     }
-    CHECK_OK(xipc_queue_shutdown(q));
+    CHECK_OK(xipc_queue_shutdown(q, XIPC_FOREVER));
     CHECK_EQ(t_join(drain, 60000), 0);
     CHECK_EQ(atomic_load(&b->bad), 0);
     for (p = 0; p < trials; p++) {
@@ -1132,7 +1132,7 @@ static int kill_consumers(int trials, size_t max)
         random_pause();
         t_kill(v);
     }
-    CHECK_OK(xipc_queue_shutdown(q));
+    CHECK_OK(xipc_queue_shutdown(q, XIPC_FOREVER));
     CHECK_EQ(t_join(prod, 60000), 0);
     CHECK_EQ(atomic_load(&b->bad), 0);
     /* Drain what is left here. */

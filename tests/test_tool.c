@@ -194,7 +194,7 @@ int test_tool_queue_info(void)
     /* 8 + 16 bytes for "first job", 8 for the empty message. */
     CHECK(strstr(out, "used:     32\n") != NULL);
     CHECK(strstr(out, "state:    open\n") != NULL);
-    CHECK_OK(xipc_queue_shutdown(q));
+    CHECK_OK(xipc_queue_shutdown(q, XIPC_FOREVER));
     CHECK_OK(xipc_stat(qname, &in));
     CHECK_EQ(in.closed, 1);
     CHECK_EQ(in.messages, 2);

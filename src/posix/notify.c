@@ -1,17 +1,25 @@
 /*
- * notify.c - wake-up channels for the POSIX backend: a futex on a 32-bit
- * generation word in the segment. The futex is a shared one (no
- * FUTEX_PRIVATE_FLAG), since waiters and wakers are separate processes; the
- * kernel keys it by the physical page, so every mapping of the segment
- * meets on it. A second word records whether anyone announced a sleep, so
- * that a wake with nobody waiting is one load and no system call. Linux
- * only (futex(2)), as is the rest of this backend's robust-mutex support.
+ * notify.c - wake-up channels for the POSIX backend (Linux): a futex on a
+ * 32-bit generation word in the segment, and the futex calls the mutexes
+ * use too. The futex is a shared one (no FUTEX_PRIVATE_FLAG), since
+ * waiters and wakers are separate processes; the kernel keys it by the
+ * physical page, so every mapping of the segment meets on it. A second
+ * word counts the announced waiters, so that a wake with nobody waiting is
+ * one load and no system call.
+ *
+ * A wake of n bumps the generation, then wakes n sleepers in the kernel:
+ * the kernel wakes the longest-sleeping ones first, and a waiter that
+ * announced itself before the bump but is not asleep yet finds the
+ * generation moved and does not sleep, so no wake is lost and none is
+ * taken by a waiter that came after it.
  */
 #define _GNU_SOURCE
 #include "../internal.h"
 #include "../platform.h"
+#include "posix.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -20,11 +28,47 @@
 #include <time.h>
 #include <unistd.h>
 
+_Atomic uint64_t xipc__psx_calls;
+
+int xipc__psx_futex_wait(_Atomic uint32_t *word, uint32_t val, int64_t ms)
+{
+    struct timespec ts, *tp = NULL;
+    long r;
+
+    if (ms >= 0) {
+        ts.tv_sec = (time_t)(ms / 1000);
+        ts.tv_nsec = (long)(ms % 1000) * 1000000;
+        tp = &ts;
+    }
+    atomic_fetch_add_explicit(&xipc__psx_calls, 1, memory_order_relaxed);
+    /* FUTEX_WAIT measures a relative timeout on CLOCK_MONOTONIC and sleeps
+     * only if the word still holds `val` when the kernel looks. */
+    r = syscall(SYS_futex, word, FUTEX_WAIT, val, tp, NULL, 0);
+    if (r == 0)
+        return 0;
+    switch (errno) {
+    case ETIMEDOUT:
+        return XIPC_ETIMEDOUT;
+    case EAGAIN: /* the word had already changed */
+    case EINTR:
+        return 0;
+    default:
+        return xipc__fail(XIPC_ESYS, "futex(FUTEX_WAIT)", NULL,
+                          strerror(errno));
+    }
+}
+
+void xipc__psx_futex_wake(_Atomic uint32_t *word, int n)
+{
+    atomic_fetch_add_explicit(&xipc__psx_calls, 1, memory_order_relaxed);
+    syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
+}
+
 /* The shared bytes: the generation the futex waits on, bumped by each wake
- * that found a sleeper announced, and the announcement itself. */
+ * that found a waiter announced, and the number of announced waiters. */
 struct shared {
     _Atomic uint32_t gen;
-    _Atomic uint32_t sleepers; /* 1 if a waiter announced itself */
+    _Atomic uint32_t sleepers;
 };
 _Static_assert(sizeof(struct shared) <= XIPC__NOTIFY_SHARED_SIZE,
                "the channel fits its shared bytes");
@@ -54,18 +98,17 @@ int xipc__notify_init(void *shared)
     return 0;
 }
 
-int xipc__notify_attach(xipc__notify **out, void *shared, const xipc__seg *seg,
+int xipc__notify_attach(xipc__notify **out, void *shared, xipc__seg *seg,
                         unsigned index)
 {
     xipc__notify *n;
 
-    (void)seg;
     (void)index;
-    if ((uintptr_t)shared % 4 != 0)
-        return xipc__fail(XIPC_ECORRUPT, "attach", NULL,
+    if ((uintptr_t)shared % 8 != 0)
+        return xipc__fail(XIPC_ECORRUPT, "attach", seg->name,
                           "the channel's shared bytes are misaligned");
     if ((n = calloc(1, sizeof *n)) == NULL)
-        return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
+        return xipc__fail(XIPC_ENOMEM, "calloc", seg->name, NULL);
     n->sh = shared;
     *out = n;
     return 0;
@@ -76,50 +119,42 @@ void xipc__notify_detach(xipc__notify *n)
     free(n);
 }
 
+void xipc__notify_announce(xipc__notify *n)
+{
+    atomic_fetch_add_explicit(&n->sh->sleepers, 1, memory_order_seq_cst);
+}
+
 uint32_t xipc__notify_prepare(xipc__notify *n)
 {
-    atomic_store_explicit(&n->sh->sleepers, 1, memory_order_seq_cst);
     full_barrier();
     return atomic_load_explicit(&n->sh->gen, memory_order_acquire);
 }
 
 int xipc__notify_wait(xipc__notify *n, uint32_t gen, int64_t timeout_ms)
 {
-    struct timespec ts;
-    long r;
-
-    if (timeout_ms < 0)
-        timeout_ms = 0;
-    ts.tv_sec = (time_t)(timeout_ms / 1000);
-    ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
-    /* FUTEX_WAIT measures a relative timeout on CLOCK_MONOTONIC and sleeps
-     * only if the word still holds `gen` when the kernel looks. */
-    r = syscall(SYS_futex, &n->sh->gen, FUTEX_WAIT, gen, &ts, NULL, 0);
-    if (r == 0)
-        return 0;
-    switch (errno) {
-    case ETIMEDOUT:
-        return XIPC_ETIMEDOUT;
-    case EAGAIN: /* the generation had already moved on */
-    case EINTR:
-        return 0;
-    default:
-        return xipc__fail(XIPC_ESYS, "futex(FUTEX_WAIT)", NULL,
-                          strerror(errno));
-    }
+    return xipc__psx_futex_wait(&n->sh->gen, gen,
+                                timeout_ms < 0 ? 0 : timeout_ms);
 }
 
-void xipc__notify_wake(xipc__notify *n)
+void xipc__notify_done(xipc__notify *n)
+{
+    /* A damaged count is only a hint: never below zero. */
+    uint32_t s = atomic_load_explicit(&n->sh->sleepers, memory_order_relaxed);
+    while (s != 0 && !atomic_compare_exchange_weak_explicit(
+                         &n->sh->sleepers, &s, s - 1, memory_order_relaxed,
+                         memory_order_relaxed))
+        ;
+}
+
+void xipc__notify_wake(xipc__notify *n, int count)
 {
     struct shared *sh = n->sh;
 
     full_barrier();
     if (atomic_load_explicit(&sh->sleepers, memory_order_relaxed) == 0)
         return;
-    if (atomic_exchange_explicit(&sh->sleepers, 0, memory_order_seq_cst) == 0)
-        return; /* another waker took the announcement */
     atomic_fetch_add_explicit(&sh->gen, 1, memory_order_seq_cst);
-    syscall(SYS_futex, &sh->gen, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+    xipc__psx_futex_wake(&sh->gen, count < 1 ? 1 : count);
 }
 
 void xipc__cpu_relax(void)

@@ -1,27 +1,45 @@
 /*
- * shm.c - named segments for the POSIX backend (Linux): shm_open/mmap, with
- * the lifetime of include/xipc.h kept by the kernel.
+ * shm.c - named segments for the POSIX backend (Linux): files in a
+ * directory of the calling user's own under /dev/shm, mapped with mmap,
+ * with the lifetime of include/xipc.h kept by the kernel.
  *
- * POSIX shared memory outlives its processes: a segment stays in /dev/shm
- * until someone calls shm_unlink, even when every process that used it has
- * been killed. xipc wants the Windows rule (an object lives while it is
- * held), so each handle holds a shared open-file-description (OFD) lock on
- * byte 0 of its segment. The kernel drops that lock when the handle's
- * descriptor is closed, however the process ends, so "no OFD lock on the
- * segment" means "no live holder", never a guess from a counter that a crash
- * left wrong. OFD locks (not classic fcntl locks) are used because classic
- * locks belong to the whole process and vanish when any descriptor of the
- * file is closed.
+ * Names are the user's own. Every object of user U lives in
+ * /dev/shm/xipc-U/ (mode 0700, owned by U), so no other user can see,
+ * open, create, squat or block a name of U's. If another user has taken
+ * that directory's name first, the next candidate (xipc-U.1 ... .7) is
+ * used, the first one that is U's own; an object file must be a regular
+ * file of U's with mode 0600, or it is refused (XIPC_EACCES, with the
+ * reason in xipc_last_error). The directory is removed when its last object
+ * goes and made again by the next create.
  *
- * Create, open, close and unlink are serialised across processes by flock on
- * the /dev/shm directory (held only for the duration of those calls, dropped
- * by the kernel if the process dies), so "look for holders, then act" never
- * races with a peer. Every descriptor is close-on-exec, so a spawned child
- * never inherits a parent's hold.
+ * POSIX shared memory outlives its processes, while xipc wants the Windows
+ * rule (an object lives while it is held), so every handle holds a shared
+ * OFD lock on byte XIPC__LK_HOLD of its file. The kernel drops that lock
+ * when the handle's descriptor is closed, however the process ends, so "no
+ * lock there" means "no live holder", never a guess from a counter that a
+ * crash left wrong. OFD locks (not classic fcntl locks) are used because
+ * classic locks belong to the whole process and vanish when any descriptor
+ * of the file is closed.
+ *
+ * No lock wider than one name is ever taken, and none while memory is
+ * reserved. A new segment is built unnamed (O_TMPFILE), its memory
+ * reserved and its contents initialised, and only then given its name by
+ * linkat(), which fails if the name exists: an opener never sees a
+ * half-made object, and a creator killed half-way leaves nothing behind.
+ * Removing a name (unlink, the last close, the reclaim of a stale object)
+ * takes the file's flock exclusively and checks that the name still leads
+ * to that file; an open takes it shared while it makes its hold and checks
+ * the same. So "look for holders, then remove" never races with an open,
+ * and a stopped process can delay only the one name it was working on
+ * (for at most NAME_WAIT_MS, then XIPC_EBUSY). Every descriptor is
+ * close-on-exec, so a spawned child never inherits a parent's hold; a
+ * forked child's handles get descriptions of their own (party.c).
  */
 #define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64
 #include "../internal.h"
 #include "../platform.h"
+#include "posix.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,22 +52,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SHM_DIR "/dev/shm"
-#define SHM_PREFIX "xipc."
+#define SHM_ROOT "/dev/shm"
+#define DIR_CANDIDATES 8
+#define DIR_BUF XIPC__PSX_DIR_BUF
+#define PATH_BUF XIPC__PSX_PATH_BUF
 
-struct xipc__seg {
-    int fd; /* holds the OFD read lock that marks us as a holder */
-    void *base;
-    uint64_t len; /* mapped bytes, as fstat reported them */
-    dev_t dev;    /* identity, to tell our segment from a later one */
-    ino_t ino;
-    char path[sizeof "/" SHM_PREFIX + XIPC__NAME_BUF];
-};
+/* The longest an operation waits for another process's few calls on the
+ * same name (a process stopped in the middle of them blocks that name). */
+#define NAME_WAIT_MS 5000
 
-static void seg_path(char *path, size_t len, const char *name)
-{
-    snprintf(path, len, "/" SHM_PREFIX "%s", name);
-}
+/* Named temporary files, used only where O_TMPFILE or /proc is missing,
+ * start with this (never a valid object name: it starts with a dot). */
+#define TMP_PREFIX ".tmp-"
 
 static int errno_rc(int e)
 {
@@ -61,8 +75,11 @@ static int errno_rc(int e)
     case EACCES:
     case EPERM:
     case EROFS:
+    case ELOOP:
         return XIPC_EACCES;
     case ENOMEM:
+    case EMFILE:
+    case ENFILE:
         return XIPC_ENOMEM;
     case ENOSPC:
     case EFBIG:
@@ -82,175 +99,420 @@ static int sys_fail(const char *what, const char *path, int e)
     return xipc__fail(errno_rc(e), what, path, strerror(e));
 }
 
-/* Takes the cross-process lock that serialises create/open/close/unlink.
- * Returns the locked directory descriptor, or a negative xipc code. */
-static int names_lock(void)
+/* ---- the user's directory ------------------------------------------------ */
+
+static void dir_name(char out[DIR_BUF], int k)
 {
-    int fd = open(SHM_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return sys_fail("open", SHM_DIR, errno);
-    while (flock(fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            int e = errno;
-            close(fd);
-            return sys_fail("flock", SHM_DIR, e);
+    unsigned long uid = (unsigned long)geteuid();
+    if (k == 0)
+        snprintf(out, DIR_BUF, SHM_ROOT "/xipc-%lu", uid);
+    else
+        snprintf(out, DIR_BUF, SHM_ROOT "/xipc-%lu.%c", uid, '0' + k % 10);
+}
+
+/* Finds the calling user's directory: the first candidate that is a
+ * directory of the user's with mode 0700. If there is none, creates the
+ * first free candidate when `create`, else returns XIPC_ENOENT (quietly:
+ * no object exists). Returns 0 with the path in out, or an xipc code. */
+static int user_dir(char out[DIR_BUF], int create)
+{
+    uid_t uid = geteuid();
+    struct stat st;
+    int k, round, first_free;
+
+    for (round = 0; round < 4; round++) {
+        first_free = -1;
+        for (k = 0; k < DIR_CANDIDATES; k++) {
+            dir_name(out, k);
+            if (lstat(out, &st) != 0) {
+                if (errno != ENOENT)
+                    return sys_fail("lstat", out, errno);
+                if (first_free < 0)
+                    first_free = k;
+                continue;
+            }
+            if (S_ISDIR(st.st_mode) && st.st_uid == uid &&
+                (st.st_mode & 07777) == 0700)
+                return 0;
+            /* Another user's, or not a directory: not ours to use. */
         }
+        if (!create)
+            return XIPC_ENOENT;
+        if (first_free < 0)
+            return xipc__fail(XIPC_EACCES, "mkdir", SHM_ROOT,
+                              "every directory name xipc may use for this "
+                              "user under /dev/shm is taken by someone else");
+        dir_name(out, first_free);
+        if (mkdir(out, 0700) == 0) {
+            /* The mode given to mkdir is masked by the umask. */
+            if (chmod(out, 0700) != 0)
+                return sys_fail("chmod", out, errno);
+        } else if (errno != EEXIST) {
+            return sys_fail("mkdir", out, errno);
+        }
+        /* Look again: made by us or by a peer just now. */
     }
-    return fd;
+    return xipc__fail(XIPC_ESYS, "mkdir", out,
+                      "the directory keeps disappearing");
 }
 
-static void names_unlock(int fd)
+/* Removes the user's directory if it is empty (a create that finds it gone
+ * makes it again). */
+static void dir_tidy(const char *path)
 {
-    close(fd); /* closing the only descriptor releases the flock */
+    char dir[PATH_BUF], *slash;
+    size_t n = strlen(path);
+
+    if (n >= sizeof dir)
+        return;
+    memcpy(dir, path, n + 1);
+    if ((slash = strrchr(dir, '/')) != NULL) {
+        *slash = '\0';
+        rmdir(dir); /* ENOTEMPTY in the common case */
+    }
 }
 
-/* The lock a holder keeps: byte 0 of the segment. */
-static struct flock hold_range(short type)
+/* ---- locks on a segment file --------------------------------------------- */
+
+static int range_lock(int fd, int cmd, short type, off_t start)
 {
     struct flock l;
+
     memset(&l, 0, sizeof l);
     l.l_type = type;
     l.l_whence = SEEK_SET;
-    l.l_start = 0;
+    l.l_start = start;
     l.l_len = 1;
-    return l;
+    return fcntl(fd, cmd, &l);
 }
 
-/* Returns 1 if a descriptor other than fd's own holds the segment, 0 if
- * none does, or a negative xipc code. */
+/* Returns 1 if a description other than fd's own holds the file, 0 if none
+ * does, or a negative xipc code. */
 static int other_holders(int fd, const char *path)
 {
-    struct flock q = hold_range(F_WRLCK);
+    struct flock q;
+
+    memset(&q, 0, sizeof q);
+    q.l_type = F_WRLCK;
+    q.l_whence = SEEK_SET;
+    q.l_start = XIPC__LK_HOLD;
+    q.l_len = 1;
     if (fcntl(fd, F_OFD_GETLK, &q) != 0)
         return sys_fail("fcntl(F_OFD_GETLK)", path, errno);
     return q.l_type != F_UNLCK;
 }
 
-/* Marks fd's open file description as a holder of the segment. */
+/* Marks fd's description as a holder of the file. */
 static int hold(int fd, const char *path)
 {
-    struct flock l = hold_range(F_RDLCK);
-    if (fcntl(fd, F_OFD_SETLK, &l) != 0)
+    if (range_lock(fd, F_OFD_SETLK, F_RDLCK, XIPC__LK_HOLD) != 0)
         return sys_fail("fcntl(F_OFD_SETLK)", path, errno);
     return 0;
 }
 
-enum { PROBE_NONE = 0, PROBE_LIVE = 1, PROBE_STALE = 2 };
-
-/* With the names lock held: opens `path` with `flags` and reports whether
- * it has a live holder. A stale segment (no holder) is removed. Returns
- * PROBE_LIVE, PROBE_NONE (no such segment), PROBE_STALE (there was one and
- * it has just been removed) or a negative code. If live and fdp is not NULL,
- * the descriptor is returned in *fdp. */
-static int probe(const char *path, int flags, int *fdp)
+/* Takes the name lock of fd's file (LOCK_SH or LOCK_EX), waiting at most
+ * NAME_WAIT_MS for another process's few calls on the same name. Returns
+ * 0, XIPC_EBUSY or another xipc code. */
+static int name_lock(int fd, int how, const char *path)
 {
-    int fd, rc;
+    int64_t start = 0;
+    useconds_t nap = 20;
 
-    fd = shm_open(path, flags, 0);
-    if (fd < 0)
-        return errno == ENOENT ? PROBE_NONE : sys_fail("shm_open", path, errno);
-    rc = other_holders(fd, path);
-    if (rc == 0)
-        rc = shm_unlink(path) == 0 || errno == ENOENT
-                 ? PROBE_STALE
-                 : sys_fail("shm_unlink", path, errno);
-    if (rc == PROBE_LIVE && fdp != NULL)
-        *fdp = fd;
-    else
-        close(fd);
-    return rc;
+    for (;;) {
+        if (flock(fd, how | LOCK_NB) == 0)
+            return 0;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return sys_fail("flock", path, errno);
+        if (start == 0)
+            start = xipc__sys_now_ns();
+        else if (xipc__sys_now_ns() - start > (int64_t)NAME_WAIT_MS * 1000000)
+            return xipc__fail(XIPC_EBUSY, "flock", path,
+                              "another process has kept this name locked "
+                              "for seconds (stopped in the middle of a "
+                              "create, close or unlink?)");
+        usleep(nap);
+        if (nap < 5000)
+            nap *= 2;
+    }
 }
 
-static int seg_map(xipc__seg *s, int prot)
+static void name_unlock(int fd)
+{
+    flock(fd, LOCK_UN);
+}
+
+/* Returns 1 if `path` still leads to the file (dev, ino), 0 if it leads
+ * nowhere or to another file, or a negative xipc code. */
+static int name_leads_to(const char *path, dev_t dev, ino_t ino)
 {
     struct stat st;
-    if (fstat(s->fd, &st) != 0)
-        return sys_fail("fstat", s->path, errno);
-    s->dev = st.st_dev;
-    s->ino = st.st_ino;
-    s->len = (uint64_t)st.st_size;
-    if (s->len == 0)
-        return 0; /* nothing to map; the caller's check rejects it */
-    s->base = mmap(NULL, (size_t)s->len, prot, MAP_SHARED, s->fd, 0);
-    if (s->base == MAP_FAILED) {
-        s->base = NULL;
-        return sys_fail("mmap", s->path, errno);
+
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : sys_fail("lstat", path, errno);
+    return S_ISREG(st.st_mode) && st.st_dev == dev && st.st_ino == ino;
+}
+
+/* Checks an object file opened as fd: a regular file of the calling user,
+ * owner-only. Fills *st. Returns 0 or XIPC_EACCES with the reason. */
+static int file_check(int fd, const char *path, struct stat *st)
+{
+    char why[80];
+
+    if (fstat(fd, st) != 0)
+        return sys_fail("fstat", path, errno);
+    if (!S_ISREG(st->st_mode))
+        return xipc__fail(XIPC_EACCES, "open", path,
+                          "not a regular file: no xipc object");
+    if (st->st_uid != geteuid()) {
+        snprintf(why, sizeof why, "owned by uid %lu, not by this user",
+                 (unsigned long)st->st_uid);
+        return xipc__fail(XIPC_EACCES, "open", path, why);
+    }
+    if ((st->st_mode & 07777) != 0600) {
+        snprintf(why, sizeof why, "mode %04o, not owner-only 0600",
+                 (unsigned)(st->st_mode & 07777));
+        return xipc__fail(XIPC_EACCES, "open", path, why);
     }
     return 0;
 }
 
-static void seg_free(xipc__seg *s)
+enum { RECLAIM_REMOVED, RECLAIM_VANISHED, RECLAIM_LIVE };
+
+/* Removes the file at `path` if no one holds it (a stale object: every
+ * holder died). Returns RECLAIM_REMOVED, RECLAIM_VANISHED (there is no
+ * such file, or the name changed meanwhile: look again), RECLAIM_LIVE, or
+ * a negative xipc code. */
+static int reclaim(const char *path)
 {
-    if (s->base != NULL)
-        munmap(s->base, (size_t)s->len);
-    if (s->fd >= 0)
-        close(s->fd);
-    free(s);
+    struct stat st;
+    int fd, rc;
+
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? RECLAIM_VANISHED
+                               : sys_fail("open", path, errno);
+    if (fstat(fd, &st) != 0) {
+        rc = sys_fail("fstat", path, errno);
+        goto out;
+    }
+    if ((rc = name_lock(fd, LOCK_EX, path)) != 0)
+        goto out;
+    if ((rc = other_holders(fd, path)) != 0) {
+        rc = rc == 1 ? RECLAIM_LIVE : rc;
+        goto out;
+    }
+    if ((rc = name_leads_to(path, st.st_dev, st.st_ino)) == 1) {
+        rc = unlink(path) == 0 || errno == ENOENT
+                 ? RECLAIM_REMOVED
+                 : sys_fail("unlink", path, errno);
+    } else if (rc == 0) {
+        rc = RECLAIM_VANISHED;
+    }
+out:
+    close(fd); /* drops the name lock */
+    return rc;
 }
+
+/* ---- handles ------------------------------------------------------------- */
 
 static xipc__seg *seg_new(const char *name)
 {
     xipc__seg *s = calloc(1, sizeof *s);
     if (s != NULL) {
         s->fd = -1;
-        seg_path(s->path, sizeof s->path, name);
+        snprintf(s->name, sizeof s->name, "%s", name);
     }
     return s;
+}
+
+static void seg_free(xipc__seg *s)
+{
+    if (s->map != NULL)
+        munmap(s->map, (size_t)s->maplen);
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s);
+}
+
+/* Maps the whole file of s->fd, whose size is `size`. */
+static int seg_map(xipc__seg *s, uint64_t size, int prot)
+{
+    s->maplen = size;
+    if (size == 0)
+        return 0; /* nothing to map; the caller's checks reject it */
+    if ((uint64_t)(size_t)size != size)
+        return xipc__fail(XIPC_ENOMEM, "mmap", s->path,
+                          "larger than this process's address space");
+    s->map = mmap(NULL, (size_t)size, prot, MAP_SHARED, s->fd, 0);
+    if (s->map == MAP_FAILED) {
+        s->map = NULL;
+        return sys_fail("mmap", s->path, errno);
+    }
+    if (size >= XIPC__PSX_PREFIX) {
+        s->base = s->map + XIPC__PSX_PREFIX;
+        s->len = size - XIPC__PSX_PREFIX;
+    }
+    return 0;
+}
+
+int xipc__psx_reopen(const xipc__seg *s, int flags)
+{
+    char proc[40];
+    struct stat st;
+    int fd;
+
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", s->fd);
+    if ((fd = open(proc, flags | O_CLOEXEC)) >= 0 || errno != ENOENT)
+        return fd;
+    /* No /proc: by name, if the name still leads to the file. */
+    if ((fd = open(s->path, flags | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return -1;
+    if (fstat(fd, &st) != 0 || st.st_dev != s->dev || st.st_ino != s->ino) {
+        close(fd);
+        errno = ENOENT;
+        return -1;
+    }
+    return fd;
+}
+
+/* Whether this system lets a file made with O_TMPFILE be named through
+ * /proc/self/fd: 1, 0, or -1 until the first create finds out. */
+static int tmpfile_works = -1;
+
+/* Makes the unnamed file of a new segment in `dir`, or, where the system
+ * cannot name an unnamed file, a file with a temporary name (in tmp).
+ * Returns the descriptor or a negative xipc code. */
+static int make_file(const char *dir, char tmp[PATH_BUF])
+{
+    static _Atomic unsigned counter;
+    int fd;
+
+    tmp[0] = '\0';
+    if (tmpfile_works != 0) {
+        fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            if (tmpfile_works < 0)
+                tmpfile_works = access("/proc/self/fd", F_OK) == 0;
+            if (tmpfile_works)
+                return fd;
+            close(fd);
+        } else if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+            tmpfile_works = 0;
+        } else {
+            return sys_fail("open(O_TMPFILE)", dir, errno);
+        }
+    }
+    snprintf(tmp, PATH_BUF, "%s/" TMP_PREFIX "%ld-%u", dir, (long)getpid(),
+             atomic_fetch_add(&counter, 1));
+    fd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return sys_fail("open", tmp, errno);
+    return fd;
+}
+
+/* Gives the finished file of fd (or the temporary name tmp) the name
+ * `path`. Returns 0, or -1 with errno (EEXIST: the name is taken; ENOENT:
+ * the directory has gone). */
+static int publish(int fd, const char *tmp, const char *path)
+{
+    char proc[40];
+
+    if (tmp[0] != '\0')
+        return link(tmp, path);
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
 }
 
 int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
                      xipc__seg_init_fn init, void *ctx)
 {
+    char dir[DIR_BUF], tmp[PATH_BUF];
+    struct xipc__psx_prefix *pre;
+    struct stat st;
+    uint64_t total = size + XIPC__PSX_PREFIX;
     xipc__seg *s;
-    int lk, rc, e;
+    int rc, e, tries;
 
-    if ((uint64_t)(off_t)size != size || (uint64_t)(size_t)size != size)
+    if (size > (UINT64_C(1) << 62) || (uint64_t)(off_t)total != total ||
+        (uint64_t)(size_t)total != total)
         return xipc__fail(XIPC_EINVAL, "xipc__seg_create", name,
                           "size too large for this system");
     if ((s = seg_new(name)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
-    if ((lk = names_lock()) < 0) {
-        free(s);
-        return lk;
-    }
-    /* A stale segment of this name is removed by probe() and does not
-     * count; a live one makes the name taken. */
-    rc = probe(s->path, O_RDONLY, NULL);
-    if (rc == PROBE_LIVE)
+    if ((rc = user_dir(dir, 1)) != 0)
+        goto fail;
+    snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
+    /* A live object of this name makes the create fail before anything is
+     * reserved; a stale one is removed. The link below decides races. */
+    if ((rc = reclaim(s->path)) == RECLAIM_LIVE)
         rc = xipc__fail(XIPC_EEXIST, "create", name, NULL);
     if (rc < 0)
         goto fail;
-    rc = 0;
-    s->fd = shm_open(s->path, O_CREAT | O_EXCL | O_RDWR, 0600);
-    if (s->fd < 0) {
-        rc = sys_fail("shm_open", s->path, errno);
+    if ((s->fd = make_file(dir, tmp)) < 0) {
+        rc = s->fd;
         goto fail;
     }
-    /* Owner-only whatever the umask: the mode given to shm_open is masked by
-     * it, and a umask could have left the segment unreadable to us too. */
-    if (fchmod(s->fd, 0600) != 0 || (rc = hold(s->fd, s->path)) != 0) {
-        if (rc == 0)
-            rc = sys_fail("fchmod", s->path, errno);
-        goto fail_unlink;
+    /* Owner-only whatever the umask: the mode given to open is masked by
+     * it, and a umask could have left the file unreadable to us too. */
+    if (fchmod(s->fd, 0600) != 0) {
+        rc = sys_fail("fchmod", s->path, errno);
+        goto fail;
     }
+    if ((rc = hold(s->fd, s->path)) != 0)
+        goto fail;
     /* Reserve every page now: tmpfs allocates lazily, and a page it cannot
      * allocate later would be a SIGBUS in whoever touches it. */
-    if ((e = posix_fallocate(s->fd, 0, (off_t)size)) != 0) {
+    if ((e = posix_fallocate(s->fd, 0, (off_t)total)) != 0) {
         rc = sys_fail("posix_fallocate", s->path, e);
-        goto fail_unlink;
+        goto fail;
     }
-    if ((rc = seg_map(s, PROT_READ | PROT_WRITE)) != 0)
-        goto fail_unlink;
+    if ((rc = seg_map(s, total, PROT_READ | PROT_WRITE)) != 0)
+        goto fail;
+    pre = (struct xipc__psx_prefix *)s->map;
+    pre->magic = XIPC__PSX_MAGIC;
     if ((rc = init(s->base, size, ctx)) != 0)
-        goto fail_unlink;
-    names_unlock(lk);
+        goto fail;
+    for (tries = 0;; tries++) {
+        if (publish(s->fd, tmp, s->path) == 0)
+            break;
+        e = errno;
+        if (e == EEXIST && tries < 16) {
+            /* Taken meanwhile: by a live object, or a stale one that a
+             * reclaim removes. */
+            if ((rc = reclaim(s->path)) == RECLAIM_LIVE)
+                rc = xipc__fail(XIPC_EEXIST, "create", name, NULL);
+            if (rc < 0)
+                goto fail;
+            continue;
+        }
+        if (e == ENOENT && tries < 16) {
+            /* A peer removed the empty directory: make it again. */
+            if ((rc = user_dir(dir, 1)) != 0)
+                goto fail;
+            snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
+            continue;
+        }
+        rc = sys_fail(tmp[0] ? "link" : "linkat", s->path, e);
+        goto fail;
+    }
+    if (tmp[0] != '\0') {
+        unlink(tmp);
+        tmp[0] = '\0';
+    }
+    if (fstat(s->fd, &st) != 0) {
+        rc = sys_fail("fstat", s->path, errno);
+        goto fail;
+    }
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
+    s->pid = getpid();
+    xipc__psx_seg_register(s);
     *out = s;
     return 0;
 
-fail_unlink:
-    shm_unlink(s->path);
 fail:
-    names_unlock(lk);
+    if (tmp[0] != '\0')
+        unlink(tmp);
     seg_free(s);
     return rc;
 }
@@ -259,57 +521,132 @@ int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
                    xipc__seg_check_fn check, void *ctx)
 {
     static const unsigned char empty[64];
+    char dir[DIR_BUF];
+    struct stat st;
     xipc__seg *s;
-    int lk, rc;
+    uint64_t magic;
+    int rc, tries;
 
     if ((s = seg_new(name)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
-    if ((lk = names_lock()) < 0) {
-        free(s);
-        return lk;
+    s->readonly = readonly != 0;
+    if ((rc = user_dir(dir, 0)) != 0) {
+        if (rc == XIPC_ENOENT)
+            rc = xipc__fail(XIPC_ENOENT, "open", name, NULL);
+        goto fail;
     }
-    rc = probe(s->path, readonly ? O_RDONLY : O_RDWR, &s->fd);
-    if (rc == PROBE_NONE || rc == PROBE_STALE)
-        rc = xipc__fail(XIPC_ENOENT, "open", name, NULL);
-    if (rc < 0)
+    snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
+    for (tries = 0;; tries++) {
+        s->fd = open(s->path,
+                     (readonly ? O_RDONLY : O_RDWR) | O_NOFOLLOW | O_CLOEXEC);
+        if (s->fd < 0) {
+            rc = errno == ENOENT ? xipc__fail(XIPC_ENOENT, "open", name, NULL)
+                                 : sys_fail("open", s->path, errno);
+            goto fail;
+        }
+        if ((rc = file_check(s->fd, s->path, &st)) != 0 ||
+            (rc = name_lock(s->fd, LOCK_SH, s->path)) != 0)
+            goto fail;
+        if ((rc = other_holders(s->fd, s->path)) < 0)
+            goto fail;
+        if (rc == 0) {
+            /* Stale: every holder died. It is removed, and the name is
+             * free. */
+            close(s->fd);
+            s->fd = -1;
+            reclaim(s->path);
+            rc = xipc__fail(XIPC_ENOENT, "open", name, NULL);
+            goto fail;
+        }
+        if ((rc = hold(s->fd, s->path)) != 0 ||
+            (rc = name_leads_to(s->path, st.st_dev, st.st_ino)) < 0)
+            goto fail;
+        name_unlock(s->fd);
+        if (rc == 1)
+            break;
+        /* The name was removed, or moved to a newer object, before we held
+         * this one: let it go and look again. */
+        close(s->fd);
+        s->fd = -1;
+        if (tries == 8) {
+            rc = xipc__fail(XIPC_ENOENT, "open", name, NULL);
+            goto fail;
+        }
+    }
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
+    s->pid = getpid();
+    if ((uint64_t)st.st_size < XIPC__PSX_PREFIX) {
+        rc = check(empty, 0, ctx);
         goto fail;
-    if ((rc = hold(s->fd, s->path)) != 0 ||
-        (rc = seg_map(s, readonly ? PROT_READ : PROT_READ | PROT_WRITE)) != 0)
+    }
+    if ((rc = seg_map(s, (uint64_t)st.st_size,
+                      readonly ? PROT_READ : PROT_READ | PROT_WRITE)) != 0)
         goto fail;
-    rc = check(s->base ? s->base : empty, s->len, ctx);
-    if (rc != 0)
+    memcpy(&magic, s->map, sizeof magic);
+    if (magic != XIPC__PSX_MAGIC) {
+        rc = magic == XIPC__MAGIC
+                 ? xipc__fail(XIPC_EVERSION, "open", name,
+                              "made by an xipc with another layout version")
+                 : xipc__fail(XIPC_ECORRUPT, "open", name,
+                              "not an xipc object (foreign magic)");
         goto fail;
-    names_unlock(lk);
+    }
+    if ((rc = check(s->base, s->len, ctx)) != 0)
+        goto fail;
+    xipc__psx_seg_register(s);
     *out = s;
     return 0;
 
 fail:
-    names_unlock(lk);
     seg_free(s);
     return rc;
 }
 
+/* Removes the name of the file (dev, ino) at `path` if no description but
+ * fd's own holds it; fd is a descriptor of that file. */
+static void destroy_if_last(int fd, const char *path, dev_t dev, ino_t ino)
+{
+    if (name_lock(fd, LOCK_EX, path) != 0)
+        return; /* left stale, for a later open, create or sweep */
+    if (other_holders(fd, path) == 0 && name_leads_to(path, dev, ino) == 1 &&
+        unlink(path) == 0)
+        dir_tidy(path);
+    name_unlock(fd);
+}
+
 void xipc__seg_close(xipc__seg *s)
 {
-    int lk = names_lock();
+    struct stat st;
+    int fd;
 
-    /* Without the names lock (which only fails if /dev/shm is gone) the
-     * segment is left to the next create/open/sweep to reclaim. */
-    if (lk >= 0 && other_holders(s->fd, s->path) == 0) {
-        /* We are the last holder: free the name, but only if it still
-         * refers to our segment and not to a newer one after an unlink. */
-        struct stat st;
-        int fd = shm_open(s->path, O_RDONLY, 0);
+    xipc__psx_seg_forget(s);
+    xipc__psx_part_put(s);
+    if (s->map != NULL) {
+        munmap(s->map, (size_t)s->maplen);
+        s->map = NULL;
+    }
+    if (s->pid == getpid()) {
+        /* The description is this process's alone, so a hold on any other
+         * one is another holder. No new descriptor is needed: the last
+         * close works even when the process is out of descriptors. */
+        destroy_if_last(s->fd, s->path, s->dev, s->ino);
+        close(s->fd);
+    } else {
+        /* Shared with another process (a fork whose child could not be
+         * given a description of its own): let ours go first, then ask
+         * through a fresh one whether anyone still holds the file. */
+        close(s->fd);
+        fd = open(s->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0) {
             if (fstat(fd, &st) == 0 && st.st_dev == s->dev &&
                 st.st_ino == s->ino)
-                shm_unlink(s->path);
+                destroy_if_last(fd, s->path, s->dev, s->ino);
             close(fd);
         }
     }
+    s->fd = -1;
     seg_free(s);
-    if (lk >= 0)
-        names_unlock(lk);
 }
 
 void *xipc__seg_base(const xipc__seg *s)
@@ -319,75 +656,97 @@ void *xipc__seg_base(const xipc__seg *s)
 
 int xipc__seg_unlink(const char *name)
 {
-    char path[sizeof "/" SHM_PREFIX + XIPC__NAME_BUF];
-    int lk, rc;
+    char dir[DIR_BUF], path[PATH_BUF];
+    struct stat st;
+    uint64_t magic;
+    int fd, rc;
 
-    seg_path(path, sizeof path, name);
-    if ((lk = names_lock()) < 0)
-        return lk;
-    rc = probe(path, O_RDONLY, NULL);
-    if (rc == PROBE_NONE || rc == PROBE_STALE)
+    if ((rc = user_dir(dir, 0)) != 0)
+        return rc == XIPC_ENOENT ? xipc__fail(XIPC_ENOENT, "unlink", name, NULL)
+                                 : rc;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return errno == ENOENT ? xipc__fail(XIPC_ENOENT, "unlink", name, NULL)
+                               : sys_fail("open", path, errno);
+    if ((rc = file_check(fd, path, &st)) != 0 ||
+        (rc = name_lock(fd, LOCK_EX, path)) != 0)
+        goto out;
+    if (pread(fd, &magic, sizeof magic, 0) != (ssize_t)sizeof magic ||
+        magic != XIPC__PSX_MAGIC) {
+        rc = xipc__fail(XIPC_ECORRUPT, "unlink", name,
+                        "the name holds something that is not an xipc "
+                        "object");
+        goto out;
+    }
+    if ((rc = name_leads_to(path, st.st_dev, st.st_ino)) < 0)
+        goto out;
+    if (rc == 0) {
         rc = xipc__fail(XIPC_ENOENT, "unlink", name, NULL);
-    else if (rc == PROBE_LIVE)
-        rc = shm_unlink(path) == 0 ? 0 : sys_fail("shm_unlink", path, errno);
-    names_unlock(lk);
-    return rc;
-}
-
-/* Returns 1 if the segment at `path` has a live holder, 0 if it is stale,
- * or a negative code (XIPC_ENOENT if it has gone). */
-static int has_holder(const char *path)
-{
-    int fd = shm_open(path, O_RDONLY, 0), rc;
-
-    if (fd < 0)
-        return errno == ENOENT ? XIPC_ENOENT
-                               : sys_fail("shm_open", path, errno);
+        goto out;
+    }
+    /* A stale object is removed all the same, and reported as absent. */
     rc = other_holders(fd, path);
+    if (rc >= 0) {
+        if (unlink(path) != 0)
+            rc = sys_fail("unlink", path, errno);
+        else
+            rc = rc == 1 ? 0 : xipc__fail(XIPC_ENOENT, "unlink", name, NULL);
+    }
+    dir_tidy(path);
+out:
     close(fd);
     return rc;
 }
 
-/* With the names lock held, walks /dev/shm for xipc segments whose names
- * start with `prefix`: sweeping, removes the stale ones and reports each;
- * listing, reports every one with whether it is live. Returns the number
- * reported or a negative code. */
+/* Walks the user's directory for objects whose names start with `prefix`:
+ * sweeping, removes the stale ones (and stale temporary files) and reports
+ * each object removed; listing, reports every one with whether it is live.
+ * Returns the number reported or a negative code. */
 static int scan(const char *prefix, int sweep,
                 void (*cb)(const char *name, int live, void *ctx), void *ctx)
 {
-    char path[sizeof "/" SHM_PREFIX + XIPC__NAME_BUF];
-    char canon[XIPC__NAME_BUF];
+    char dir[DIR_BUF], path[PATH_BUF], canon[XIPC__NAME_BUF];
     struct dirent *d;
-    DIR *dir;
-    int lk, n = 0, live;
+    DIR *dp;
+    int n = 0, rc, fd;
 
-    if ((lk = names_lock()) < 0)
-        return lk;
-    if ((dir = opendir(SHM_DIR)) == NULL) {
-        n = sys_fail("opendir", SHM_DIR, errno);
-        goto out;
-    }
-    while ((d = readdir(dir)) != NULL) {
-        const char *name = d->d_name + strlen(SHM_PREFIX);
-        if (strncmp(d->d_name, SHM_PREFIX, strlen(SHM_PREFIX)) != 0 ||
-            xipc__name_canon(name, canon) != 0 || strcmp(canon, name) != 0)
+    if ((rc = user_dir(dir, 0)) != 0)
+        return rc == XIPC_ENOENT ? 0 : rc;
+    if ((dp = opendir(dir)) == NULL)
+        return errno == ENOENT ? 0 : sys_fail("opendir", dir, errno);
+    while ((d = readdir(dp)) != NULL) {
+        const char *name = d->d_name;
+        if (strlen(name) >= XIPC__NAME_BUF)
+            continue; /* longer than any name xipc makes */
+        if (sweep && strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0) {
+            snprintf(path, sizeof path, "%s/%.*s", dir, XIPC_NAME_MAX, name);
+            reclaim(path); /* a creator's leftover, if it died */
+            continue;
+        }
+        if (xipc__name_canon(name, canon) != 0 || strcmp(canon, name) != 0)
             continue; /* not a name xipc could have made */
         if (strncmp(name, prefix, strlen(prefix)) != 0)
             continue;
-        seg_path(path, sizeof path, name);
-        if (sweep)
-            live = probe(path, O_RDONLY, NULL) == PROBE_STALE ? 0 : -1;
-        else
-            live = has_holder(path);
-        if (live < 0 || (sweep && live != 0))
-            continue;
+        snprintf(path, sizeof path, "%s/%.*s", dir, XIPC_NAME_MAX, name);
+        if (sweep) {
+            if (reclaim(path) != RECLAIM_REMOVED)
+                continue;
+            rc = 0;
+        } else {
+            if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+                continue; /* gone meanwhile */
+            rc = other_holders(fd, path);
+            close(fd);
+            if (rc < 0)
+                continue;
+        }
         n++;
         if (cb)
-            cb(name, live, ctx);
+            cb(name, rc, ctx);
     }
-    closedir(dir);
-out:
-    names_unlock(lk);
+    closedir(dp);
+    if (sweep)
+        rmdir(dir);
     return n;
 }
 
@@ -422,15 +781,13 @@ int xipc__seg_list(const char *prefix,
 
 int xipc__seg_present(const char *name)
 {
-    char path[sizeof "/" SHM_PREFIX + XIPC__NAME_BUF];
-    int fd;
+    char dir[DIR_BUF], path[PATH_BUF];
+    struct stat st;
 
-    seg_path(path, sizeof path, name);
-    fd = shm_open(path, O_RDONLY, 0);
-    if (fd < 0)
-        return errno != ENOENT;
-    close(fd);
-    return 1;
+    if (user_dir(dir, 0) != 0)
+        return 0;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return lstat(path, &st) == 0 || errno != ENOENT;
 }
 
 int xipc__seg_owner_only(const xipc__seg *s)
@@ -438,5 +795,6 @@ int xipc__seg_owner_only(const xipc__seg *s)
     struct stat st;
     if (fstat(s->fd, &st) != 0)
         return sys_fail("fstat", s->path, errno);
-    return (st.st_mode & 07777) == 0600;
+    return S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+           (st.st_mode & 07777) == 0600;
 }

@@ -1,259 +1,177 @@
 /*
- * sync.c - process-shared mutexes for the POSIX backend: a robust,
- * process-shared pthread mutex in the segment (error-checking or recursive),
- * whose owner-death reporting the kernel does through the robust futex list.
- * The uncontended lock and unlock are glibc's futex fast path: no system
- * call. Robustness was found at configure time (CMakeLists.txt), since
- * PTHREAD_MUTEX_ROBUST is an enum on glibc and #ifdef cannot see it.
+ * sync.c - the POSIX backend's part of the robust mutex of src/mutex.h
+ * (Linux): a thread's identity is its process's party number in the
+ * segment and its thread number (party.c); sleepers sleep on a futex on the
+ * low half of the mutex's word, so that any change of the word (a release,
+ * a take-over) ends their sleep; an owner is alive while its process keeps
+ * its party lock on the segment file. A sleeper looks at the owner every
+ * MX_SLICE_MS, so a waiter finds a holder killed while it sleeps within
+ * milliseconds. A thread that ends holding mutexes has them marked held by
+ * a dead party, at once, by its thread-exit hook (party.c calls
+ * xipc__psx_sync_thread_exit), which finds them in this process's registry
+ * of attached handles.
  */
 #define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64
 #include "../internal.h"
 #include "../platform.h"
+#include "posix.h"
 
-#include <errno.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-/* The shared bytes. Everything but the mutex is written only by the thread
- * holding it. Who holds it is read from the mutex's futex word (holder()). */
-struct shared {
-    pthread_mutex_t mutex;
-    int32_t depth;          /* recursion depth of the holder (RLock) */
-    _Atomic int32_t health; /* HEALTHY, INCONSISTENT or LOST */
-};
-_Static_assert(sizeof(struct shared) <= XIPC__MUTEX_SHARED_SIZE,
-               "the mutex fits its shared bytes");
-
-/* health: INCONSISTENT from a lock that found the owner dead until
- * consistent; LOST, for good, once released while INCONSISTENT. */
-enum { HEALTHY = 0, INCONSISTENT = 1, LOST = 2 };
-
-struct xipc__mutex {
-    struct shared *sh;
-    int recursive;
+struct mx_os {
+    uint64_t hi;  /* this process's party number << 32, 0 until known */
+    unsigned gen; /* the fork generation hi belongs to */
+    struct xipc__mutex *next, *prev; /* the registry of attached handles */
 };
 
-/* The calling thread's kernel id, asked of the kernel once per thread. */
-static _Thread_local int32_t my_tid;
+#define MX_SLICE_FIRST_MS 2
+#define MX_SLICE_MS 4
 
-static __attribute__((noinline, cold)) int32_t ask_tid(void)
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct xipc__mutex *reg;
+
+struct xipc__mutex;
+static int mx_self_slow(struct xipc__mutex *m, uint64_t *me);
+
+#define mx_os_self(m, me) mx_os_self_(m, me)
+#define mx_os_pid() ((int64_t)xipc__psx_pid)
+
+static int mx_os_self_(struct xipc__mutex *m, uint64_t *me);
+static int mx_os_attach(struct xipc__mutex *m, xipc__seg *seg, unsigned index);
+static void mx_os_detach(struct xipc__mutex *m);
+static int mx_os_sleep(struct xipc__mutex *m, uint64_t w, int64_t ms);
+static void mx_os_wake(struct xipc__mutex *m, int all);
+static int mx_os_alive(struct xipc__mutex *m, uint64_t owner);
+static int mx_os_same_process(struct xipc__mutex *m, uint64_t owner,
+                              uint64_t me);
+
+#include "../mutex.h"
+
+static inline int mx_os_self_(xipc__mutex *m, uint64_t *me)
 {
-    return my_tid = (int32_t)gettid();
+    uint32_t t = xipc__psx_tno;
+
+    if (__builtin_expect(t != 0 && m->os.hi != 0 &&
+                             m->os.gen ==
+                                 atomic_load_explicit(&xipc__psx_forkgen,
+                                                      memory_order_relaxed),
+                         1)) {
+        *me = (m->os.hi | t) << 2;
+        return 0;
+    }
+    return mx_self_slow(m, me);
 }
 
-static inline int32_t self_tid(void)
+static __attribute__((noinline, cold)) int mx_self_slow(xipc__mutex *m,
+                                                        uint64_t *me)
 {
-    int32_t t = my_tid;
-    return __builtin_expect(t != 0, 1) ? t : ask_tid();
-}
+    unsigned gen =
+        atomic_load_explicit(&xipc__psx_forkgen, memory_order_relaxed);
+    uint64_t id;
+    int rc;
 
-/* The kernel thread id of the mutex's holder, 0 if none: the thread id in
- * the futex word of the robust mutex, which is the kernel's own record. When
- * a holder dies the kernel clears the id there (setting FUTEX_OWNER_DIED)
- * before the id can be given to another thread, so a thread that inherits a
- * dead holder's id is never taken for the holder, as a copy of the id kept
- * beside the mutex would be. */
-static inline int32_t holder(const struct shared *sh)
-{
-    return __atomic_load_n(&sh->mutex.__data.__lock, __ATOMIC_RELAXED) &
-           FUTEX_TID_MASK;
-}
-
-int xipc__mutex_init(void *shared, int recursive)
-{
-    struct shared *sh = shared;
-    pthread_mutexattr_t a;
-    int e;
-
-    if ((e = pthread_mutexattr_init(&a)) != 0)
-        return xipc__fail(XIPC_ESYS, "pthread_mutexattr_init", NULL,
-                          strerror(e));
-    e = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-    if (e == 0)
-        e = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-    if (e == 0)
-        e = pthread_mutexattr_settype(&a, recursive ? PTHREAD_MUTEX_RECURSIVE
-                                                    : PTHREAD_MUTEX_ERRORCHECK);
-    if (e == 0)
-        e = pthread_mutex_init(&sh->mutex, &a);
-    pthread_mutexattr_destroy(&a);
-    if (e != 0)
-        return xipc__fail(XIPC_ESYS, "pthread_mutex_init", NULL, strerror(e));
-    atomic_store_explicit(&sh->health, HEALTHY, memory_order_relaxed);
-    sh->depth = 0;
+    if ((rc = xipc__party_self(m->seg, &id)) != 0)
+        return rc;
+    m->os.hi = id & ~(uint64_t)UINT32_MAX;
+    m->os.gen = gen;
+    *me = id << 2;
     return 0;
 }
 
-int xipc__mutex_attach(xipc__mutex **out, void *shared, const xipc__seg *seg,
-                       unsigned index, int recursive)
+/* The futex word: the low half of the mutex's word, where the state is. */
+static _Atomic uint32_t *futex_word(xipc__mutex *m)
 {
-    xipc__mutex *m = calloc(1, sizeof *m);
-    (void)seg;
+    unsigned char *p = (unsigned char *)&m->sh->word;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    p += 4;
+#endif
+    return (_Atomic uint32_t *)(void *)p;
+}
+
+static int mx_os_attach(xipc__mutex *m, xipc__seg *seg, unsigned index)
+{
     (void)index;
-    if (m == NULL)
-        return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
-    m->sh = shared;
-    m->recursive = recursive;
-    *out = m;
+    if (seg->readonly)
+        return xipc__fail(XIPC_EACCES, "attach", seg->name,
+                          "a read-only handle cannot lock");
+    pthread_mutex_lock(&reg_mu);
+    m->os.prev = NULL;
+    m->os.next = reg;
+    if (reg != NULL)
+        reg->os.prev = m;
+    reg = m;
+    pthread_mutex_unlock(&reg_mu);
     return 0;
 }
 
-int xipc__mutex_detach(xipc__mutex *m)
+static void mx_os_detach(xipc__mutex *m)
 {
-    char task[64];
-    int32_t owner = holder(m->sh);
-
-    /* glibc links a held robust mutex into its owner thread's robust list
-     * by its address in this process; unmapping it while a thread of this
-     * process holds it would let the kernel write into whatever is mapped
-     * there later (glibc bug 14485). Whether the owner is one of our
-     * threads is a question for /proc, asked only here. */
-    snprintf(task, sizeof task, "/proc/self/task/%d", (int)owner);
-    if (owner != 0 && access(task, F_OK) == 0)
-        return xipc__fail(XIPC_EBUSY, "close", NULL,
-                          "a thread of this process holds the lock");
-    free(m);
-    return 0;
+    pthread_mutex_lock(&reg_mu);
+    if (m->os.prev != NULL)
+        m->os.prev->os.next = m->os.next;
+    else if (reg == m)
+        reg = m->os.next;
+    if (m->os.next != NULL)
+        m->os.next->os.prev = m->os.prev;
+    pthread_mutex_unlock(&reg_mu);
 }
-/* An absolute CLOCK_MONOTONIC time timeout_ms from now. */
-static struct timespec deadline(int64_t timeout_ms)
+
+static int mx_os_sleep(xipc__mutex *m, uint64_t w, int64_t ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(timeout_ms / 1000);
-    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
+    int rc = xipc__psx_futex_wait(futex_word(m), (uint32_t)w, ms);
+    return rc == XIPC_ETIMEDOUT ? MX_SLICE : rc;
+}
+
+static void mx_os_wake(xipc__mutex *m, int all)
+{
+    xipc__psx_futex_wake(futex_word(m), all ? XIPC__WAKE_ALL : 1);
+}
+
+static int mx_os_alive(xipc__mutex *m, uint64_t owner)
+{
+    return xipc__party_alive(m->seg, owner);
+}
+
+static int mx_os_same_process(xipc__mutex *m, uint64_t owner, uint64_t me)
+{
+    (void)m;
+    /* A thread of this process that ended holding the mutex had it marked
+     * dead, so the party number alone answers. */
+    return (owner >> 32) == (me >> 32);
+}
+
+void xipc__psx_sync_thread_exit(void)
+{
+    const uint64_t dead = XIPC__PARTY_DEAD << 2 | MX_SLEEPERS;
+    uint32_t t = xipc__psx_tno;
+    xipc__mutex *m;
+    uint64_t w, me;
+
+    pthread_mutex_lock(&reg_mu);
+    for (m = reg; m != NULL; m = m->os.next) {
+        if (m->seg->party == 0)
+            continue;
+        me = ((uint64_t)m->seg->party << 32 | t) << 2;
+        w = atomic_load_explicit(&m->sh->word, memory_order_relaxed);
+        if ((w & ~MX_STATE) != me || (w & MX_STATE) == MX_FREE ||
+            (w & MX_STATE) == MX_STATE)
+            continue;
+        /* Held by the ending thread: handed to the next locker as held by
+         * a dead party, which it takes over with XIPC_EOWNERDEAD. */
+        if (atomic_compare_exchange_strong_explicit(&m->sh->word, &w, dead,
+                                                    memory_order_release,
+                                                    memory_order_relaxed))
+            mx_os_wake(m, 1);
     }
-    return ts;
+    pthread_mutex_unlock(&reg_mu);
 }
 
-/* The waits other than "forever": a try, or a deadline on the monotonic
- * clock. Returns pthread's code. */
-static int lock_timed(struct shared *sh, int64_t timeout_ms)
+void xipc__psx_sync_fork(int phase)
 {
-    struct timespec ts;
-    int e;
-
-    if (timeout_ms > 0) {
-        ts = deadline(timeout_ms);
-        return pthread_mutex_clocklock(&sh->mutex, CLOCK_MONOTONIC, &ts);
-    }
-    /* glibc's trylock of a not-recoverable mutex leaves it locked by the
-     * caller (a later lock then says EDEADLK), so xipc keeps its own record
-     * of the loss and answers a try from it. */
-    if (atomic_load_explicit(&sh->health, memory_order_acquire) == LOST)
-        return ENOTRECOVERABLE;
-    e = pthread_mutex_trylock(&sh->mutex);
-    /* trylock says EBUSY even to the owner of an error-checking mutex; a
-     * wait that has already expired tells EDEADLK from ETIMEDOUT. */
-    if (e == EBUSY) {
-        ts = deadline(0);
-        e = pthread_mutex_clocklock(&sh->mutex, CLOCK_MONOTONIC, &ts);
-    }
-    return e;
-}
-
-/* Counts one level more for the caller, which holds the mutex. */
-static inline void took(xipc__mutex *m, struct shared *sh)
-{
-    if (m->recursive)
-        sh->depth++;
-}
-
-/* Everything but a plain success, kept out of the fast path. */
-static __attribute__((noinline, cold)) int lock_outcome(xipc__mutex *m, int e)
-{
-    struct shared *sh = m->sh;
-
-    switch (e) {
-    case EOWNERDEAD:
-        sh->depth = 0; /* the dead owner's levels died with it */
-        atomic_store_explicit(&sh->health, INCONSISTENT, memory_order_relaxed);
-        took(m, sh);
-        return XIPC_EOWNERDEAD;
-    case EBUSY:
-    case ETIMEDOUT:
-        return XIPC_ETIMEDOUT;
-    case EDEADLK:
-        /* What a not-recoverable mutex says to a thread whose earlier try
-         * glibc left holding it (see lock_timed). */
-        if (atomic_load_explicit(&sh->health, memory_order_acquire) == LOST)
-            return XIPC_ENOTRECOVERABLE;
-        return XIPC_EDEADLK;
-    case ENOTRECOVERABLE:
-        return XIPC_ENOTRECOVERABLE;
-    default:
-        return xipc__fail(XIPC_ESYS, "pthread_mutex_lock", NULL, strerror(e));
-    }
-}
-
-int xipc__mutex_lock(xipc__mutex *m, int64_t timeout_ms)
-{
-    struct shared *sh = m->sh;
-    int e = timeout_ms < 0 ? pthread_mutex_lock(&sh->mutex)
-                           : lock_timed(sh, timeout_ms);
-
-    if (__builtin_expect(e == 0, 1)) {
-        took(m, sh);
-        return 0;
-    }
-    return lock_outcome(m, e);
-}
-
-static __attribute__((noinline, cold)) int unlock_failed(int e)
-{
-    return e == EPERM ? XIPC_EPERM
-                      : xipc__fail(XIPC_ESYS, "pthread_mutex_unlock", NULL,
-                                   strerror(e));
-}
-
-int xipc__mutex_unlock(xipc__mutex *m)
-{
-    struct shared *sh = m->sh;
-    int e;
-
-    if (holder(sh) != self_tid())
-        return XIPC_EPERM;
-    if (!m->recursive || --sh->depth == 0) {
-        if (atomic_load_explicit(&sh->health, memory_order_relaxed) ==
-            INCONSISTENT)
-            atomic_store_explicit(&sh->health, LOST, memory_order_release);
-    }
-    e = pthread_mutex_unlock(&sh->mutex);
-    return __builtin_expect(e == 0, 1) ? 0 : unlock_failed(e);
-}
-
-int xipc__mutex_consistent(xipc__mutex *m)
-{
-    struct shared *sh = m->sh;
-    int e;
-
-    if (holder(sh) != self_tid())
-        return XIPC_EPERM;
-    e = pthread_mutex_consistent(&sh->mutex);
-    if (e != 0)
-        return XIPC_EINVAL;
-    atomic_store_explicit(&sh->health, HEALTHY, memory_order_relaxed);
-    return 0;
-}
-
-int xipc__mutex_depth(const xipc__mutex *m)
-{
-    const struct shared *sh = m->sh;
-    if (holder(sh) != self_tid())
-        return 0;
-    return m->recursive ? sh->depth : 1;
-}
-
-int64_t xipc__mutex_holder(const void *shared)
-{
-    return holder(shared);
+    if (phase == 0)
+        pthread_mutex_lock(&reg_mu);
+    else
+        pthread_mutex_unlock(&reg_mu);
 }

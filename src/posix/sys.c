@@ -5,12 +5,14 @@
 #define _GNU_SOURCE
 #include "../internal.h"
 #include "../platform.h"
+#include "posix.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -57,9 +59,11 @@ void xipc__sys_facts(char *buf, size_t len)
     struct utsname u;
     if (uname(&u) != 0)
         snprintf(u.sysname, sizeof u.sysname, "?");
-    snprintf(buf, len, "backend=posix os=%s %s %s page=%llu holders=ofd-lock",
-             u.sysname, u.release, u.machine,
-             (unsigned long long)xipc__sys_page_size());
+    snprintf(
+        buf, len,
+        "backend=posix os=%s %s %s page=%llu holders=ofd-lock lock=xipc-futex",
+        u.sysname, u.release, u.machine,
+        (unsigned long long)xipc__sys_page_size());
 }
 
 int xipc__sys_set_umask(int mask)
@@ -119,8 +123,8 @@ int xipc__sys_pss(uint64_t *bytes)
     FILE *f = fopen("/proc/self/smaps_rollup", "r");
 
     if (f == NULL)
-        return xipc__fail(errno == ENOENT ? XIPC_ENOTSUP : XIPC_ESYS,
-                          "fopen", "/proc/self/smaps_rollup", strerror(errno));
+        return xipc__fail(errno == ENOENT ? XIPC_ENOTSUP : XIPC_ESYS, "fopen",
+                          "/proc/self/smaps_rollup", strerror(errno));
     while (fgets(line, sizeof line, f) != NULL) {
         if (sscanf(line, "Pss: %llu kB", &kb) == 1) {
             fclose(f);
@@ -131,4 +135,17 @@ int xipc__sys_pss(uint64_t *bytes)
     fclose(f);
     return xipc__fail(XIPC_ESYS, "read", "/proc/self/smaps_rollup",
                       "no Pss line");
+}
+
+int64_t xipc__sys_fork(void)
+{
+    pid_t p = fork();
+    if (p < 0)
+        return xipc__fail(XIPC_ESYS, "fork", NULL, strerror(errno));
+    return (int64_t)p;
+}
+
+uint64_t xipc__sys_calls(void)
+{
+    return atomic_load(&xipc__psx_calls);
 }

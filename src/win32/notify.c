@@ -1,14 +1,24 @@
 /*
- * notify.c - wake-up channels for the Windows backend: a generation word in
- * the segment, as on POSIX, and a named semaphore to sleep on, since
- * Windows has no futex that works across processes (WaitOnAddress is
- * per-process). Sleepers count themselves in the segment, and a wake
- * releases the semaphore once per counted sleeper. A sleeper killed while
- * counted leaves the count too high: later wakes then release a surplus
- * that the next sleepers take as spurious wake-ups and drop, since the
- * generation they wait for has not moved. A wake lost to a waker killed
- * between its bump and its release costs a waiter one slice of the
- * caller's (the core waits in bounded slices), never a hang.
+ * notify.c - wake-up channels for the Windows backend. Windows has no futex
+ * that works across processes (WaitOnAddress is per-process), and an
+ * anonymous semaphore lets a waiter that came later take the wake meant for
+ * one that was about to sleep. So a channel keeps, in the segment, a table
+ * of its sleeping threads: a sleeper claims a slot, writes its identity
+ * (party.c) and the generation it waits on, and sleeps on its own
+ * auto-reset event, "Local\xipc.e.<id>". A wake bumps the generation, then
+ * sets the events of up to n sleepers whose slots carry an older
+ * generation, marking each slot woken by an interlocked exchange, so one
+ * wake reaches one sleeper. A sleeper that registers after the bump carries
+ * the new generation, is not counted, and finds the generation moved
+ * before it sleeps: no wake is lost, and none is taken by a newer waiter.
+ *
+ * Wakers open a sleeper's event (and its life mutex) by name and keep the
+ * last few handles. A wake of fewer than all asks each sleeper's life mutex
+ * whether it lives before counting it, so a sleeper killed in its slot does
+ * not take a wake meant for a live one; its slot is freed by the waker that
+ * finds it dead, or by a sleeper that finds no slot free. A channel has
+ * SLOTS slots: a sleeper that still finds none free sleeps in 1 ms naps,
+ * re-checking the generation.
  */
 #include "../internal.h"
 #include "../platform.h"
@@ -19,128 +29,277 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "XIPCWNTF" in the shared bytes once init has run. */
-#define SHARED_MAGIC UINT64_C(0x46544e5743504958)
+/* "XIPCWNT2" in the shared bytes once init has run. */
+#define SHARED_MAGIC UINT64_C(0x32544e5743504958)
 
-/* How many sleepers one wake releases at most: the count is a hint and
- * must not let a damaged segment make the semaphore overflow. */
-#define MAX_RELEASE 1024
+#define SLOTS 32
+
+/* A slot's word: the sleeper's identity << 2 | its state. */
+#define SLOT_FREE 0
+#define SLOT_CLAIMED 1 /* being filled in: not yet to be woken */
+#define SLOT_WAITING 2
+#define SLOT_WOKEN 3
 
 /* The shared bytes, changed by interlocked instructions only. */
+struct slot {
+    volatile LONG64 word;
+    volatile LONG gen; /* the generation its sleeper waits to see change */
+    LONG pad;
+};
 struct shared {
     volatile LONG gen;
-    volatile LONG sleepers; /* 1 if a waiter announced itself */
-    volatile LONG waiting;  /* threads inside xipc__notify_wait, roughly */
-    LONG pad;
+    volatile LONG sleepers; /* announced waiters */
     uint64_t magic;
+    struct slot slot[SLOTS];
 };
 _Static_assert(sizeof(struct shared) <= XIPC__NOTIFY_SHARED_SIZE,
                "the channel fits its shared bytes");
 
+/* Handles of sleepers' events a waker keeps. */
+#define CACHE 8
+
 struct xipc__notify {
     struct shared *sh;
-    HANDLE sem;
-    char sname[SUBNAME_BUF];
+    SRWLOCK lock; /* guards the cache */
+    uint64_t cache_id[CACHE];
+    HANDLE cache_ev[CACHE];
+    HANDLE cache_life[CACHE];
+    unsigned next;
 };
 
 int xipc__notify_init(void *shared)
 {
     struct shared *sh = shared;
 
-    sh->gen = 0;
-    sh->sleepers = 0;
-    sh->waiting = 0;
+    memset(sh, 0, sizeof *sh);
     sh->magic = SHARED_MAGIC;
     return 0;
 }
 
-static HANDLE make_semaphore(SECURITY_ATTRIBUTES *sa, const wchar_t *name)
-{
-    return CreateSemaphoreW(sa, 0, 0x7fffffff, name);
-}
-
-int xipc__notify_attach(xipc__notify **out, void *shared, const xipc__seg *seg,
+int xipc__notify_attach(xipc__notify **out, void *shared, xipc__seg *seg,
                         unsigned index)
 {
     struct shared *sh = shared;
     xipc__notify *n;
-    int rc;
 
+    (void)index;
     if ((uintptr_t)shared % 8 != 0 || sh->magic != SHARED_MAGIC)
         return xipc__fail(XIPC_ECORRUPT, "attach", seg->name,
                           "the channel's shared bytes are not a channel");
     if ((n = calloc(1, sizeof *n)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", seg->name, NULL);
     n->sh = sh;
-    /* The semaphore's kind letter is "s". */
-    rc = xipc__w32_seg_object(seg, 's', index, make_semaphore,
-                              "CreateSemaphoreW", &n->sem, n->sname);
-    if (rc != 0) {
-        free(n);
-        return rc;
-    }
+    InitializeSRWLock(&n->lock);
     *out = n;
     return 0;
 }
 
 void xipc__notify_detach(xipc__notify *n)
 {
-    CloseHandle(n->sem);
+    unsigned i;
+
+    for (i = 0; i < CACHE; i++) {
+        if (n->cache_ev[i] != NULL)
+            CloseHandle(n->cache_ev[i]);
+        if (n->cache_life[i] != NULL)
+            CloseHandle(n->cache_life[i]);
+    }
     free(n);
+}
+
+void xipc__notify_announce(xipc__notify *n)
+{
+    InterlockedIncrement(&n->sh->sleepers);
 }
 
 uint32_t xipc__notify_prepare(xipc__notify *n)
 {
     /* Interlocked instructions are full barriers. */
-    InterlockedExchange(&n->sh->sleepers, 1);
     return (uint32_t)InterlockedCompareExchange(&n->sh->gen, 0, 0);
+}
+
+void xipc__notify_done(xipc__notify *n)
+{
+    LONG s = n->sh->sleepers;
+
+    /* A damaged count is only a hint: never below zero. */
+    while (s > 0) {
+        LONG seen = InterlockedCompareExchange(&n->sh->sleepers, s - 1, s);
+        if (seen == s)
+            break;
+        s = seen;
+    }
+}
+
+/* Sleeps without a slot: naps of at most 1 ms until the generation moves
+ * or the time runs out. */
+static int nap_wait(struct shared *sh, uint32_t gen, int64_t timeout_ms)
+{
+    int64_t end = xipc__sys_now_ns() + timeout_ms * 1000000;
+
+    while ((uint32_t)InterlockedCompareExchange(&sh->gen, 0, 0) == gen) {
+        if (xipc__sys_now_ns() >= end)
+            return XIPC_ETIMEDOUT;
+        Sleep(1);
+    }
+    return 0;
+}
+
+/* Claims a free slot for the word `mine`: returns its index, or -1. */
+static int claim(struct shared *sh, LONG64 mine)
+{
+    int i;
+
+    for (i = 0; i < SLOTS; i++)
+        if (sh->slot[i].word == SLOT_FREE &&
+            InterlockedCompareExchange64(&sh->slot[i].word, mine | SLOT_CLAIMED,
+                                         SLOT_FREE) == SLOT_FREE)
+            return i;
+    return -1;
+}
+
+/* Frees the slots of sleepers that have died (every slot was taken). */
+static void reclaim_dead(struct shared *sh)
+{
+    LONG64 w;
+    int i;
+
+    for (i = 0; i < SLOTS; i++) {
+        w = sh->slot[i].word;
+        if (w != SLOT_FREE &&
+            xipc__w32_party_probe((uint64_t)w >> 2, NULL) == 0)
+            InterlockedCompareExchange64(&sh->slot[i].word, SLOT_FREE, w);
+    }
 }
 
 int xipc__notify_wait(xipc__notify *n, uint32_t gen, int64_t timeout_ms)
 {
     struct shared *sh = n->sh;
-    int64_t deadline = xipc__sys_now_ns() + timeout_ms * 1000000, left;
+    struct xipc__w32_self *me = xipc__w32_self();
+    HANDLE ev;
+    LONG64 mine, w;
     DWORD r;
-    int rc = 0;
+    int k;
 
-    InterlockedIncrement(&sh->waiting);
-    /* A token taken while the generation still reads `gen` is a surplus
-     * (see the top of this file): drop it and sleep on. */
-    while ((uint32_t)InterlockedCompareExchange(&sh->gen, 0, 0) == gen) {
-        left = (deadline - xipc__sys_now_ns() + 999999) / 1000000;
-        if (left <= 0) {
-            rc = XIPC_ETIMEDOUT;
-            break;
-        }
-        r = WaitForSingleObject(n->sem, (DWORD)left);
-        if (r == WAIT_TIMEOUT) {
-            rc = XIPC_ETIMEDOUT;
-            break;
-        }
-        if (r != WAIT_OBJECT_0) {
-            rc = xipc__w32_fail("WaitForSingleObject", n->sname, GetLastError(),
-                                XIPC_ENOMEM);
-            break;
-        }
+    if (timeout_ms < 0)
+        timeout_ms = 0;
+    if (me == NULL || xipc__w32_self_wake(&ev) != 0)
+        return nap_wait(sh, gen, timeout_ms);
+    mine = (LONG64)(me->id << 2);
+    if ((k = claim(sh, mine)) < 0) {
+        reclaim_dead(sh);
+        if ((k = claim(sh, mine)) < 0)
+            return nap_wait(sh, gen, timeout_ms);
     }
-    InterlockedDecrement(&sh->waiting);
+    InterlockedExchange(&sh->slot[k].gen, (LONG)gen);
+    InterlockedExchange64(&sh->slot[k].word, mine | SLOT_WAITING);
+    /* After the slot is published, a wake either sees it or has already
+     * moved the generation. */
+    if ((uint32_t)InterlockedCompareExchange(&sh->gen, 0, 0) != gen) {
+        r = WAIT_OBJECT_0;
+    } else {
+        XIPC__W32_CALL();
+        r = WaitForSingleObject(ev, (DWORD)timeout_ms);
+    }
+    w = InterlockedCompareExchange64(&sh->slot[k].word, SLOT_FREE,
+                                     mine | SLOT_WAITING);
+    if (w != (mine | SLOT_WAITING))
+        InterlockedCompareExchange64(&sh->slot[k].word, SLOT_FREE, w);
+    if (r == WAIT_OBJECT_0 || (w & 3) == SLOT_WOKEN)
+        return 0;
+    if (r == WAIT_TIMEOUT)
+        return XIPC_ETIMEDOUT;
+    return xipc__w32_fail("WaitForSingleObject", "wake-up event",
+                          GetLastError(), XIPC_ENOMEM);
+}
+
+/* Finds (or opens and keeps) party id's wake-up event and life mutex, with
+ * n->lock held. Returns the cache index, or -1 if it has no event any more
+ * (it ended). */
+static int cached(xipc__notify *n, uint64_t id)
+{
+    char name[XIPC__W32_PARTY_NAME];
+    wchar_t wname[XIPC__W32_PARTY_NAME];
+    HANDLE ev, life;
+    unsigned i;
+    size_t j;
+
+    for (i = 0; i < CACHE; i++)
+        if (n->cache_ev[i] != NULL && n->cache_id[i] == id)
+            return (int)i;
+    xipc__w32_party_name(name, sizeof name, 'e', id);
+    for (j = 0; (wname[j] = (wchar_t)(unsigned char)name[j]) != 0; j++)
+        ;
+    if ((ev = OpenEventW(EVENT_MODIFY_STATE, FALSE, wname)) == NULL)
+        return -1;
+    xipc__w32_party_name(name, sizeof name, 't', id);
+    for (j = 0; (wname[j] = (wchar_t)(unsigned char)name[j]) != 0; j++)
+        ;
+    life = OpenMutexW(SYNCHRONIZE, FALSE, wname);
+    i = n->next++ % CACHE;
+    if (n->cache_ev[i] != NULL)
+        CloseHandle(n->cache_ev[i]);
+    if (n->cache_life[i] != NULL)
+        CloseHandle(n->cache_life[i]);
+    n->cache_ev[i] = ev;
+    n->cache_life[i] = life;
+    n->cache_id[i] = id;
+    return (int)i;
+}
+
+/* Sets the wake-up event of party id; if `check`, first asks its life
+ * mutex whether it lives. Returns 0, or -1 if it has ended. */
+static int set_event(xipc__notify *n, uint64_t id, int check)
+{
+    int i, rc = -1;
+    DWORD r;
+
+    XIPC__W32_CALL();
+    AcquireSRWLockExclusive(&n->lock);
+    if ((i = cached(n, id)) >= 0) {
+        rc = 0;
+        if (check && n->cache_life[i] != NULL) {
+            r = WaitForSingleObject(n->cache_life[i], 0);
+            if (r == WAIT_OBJECT_0 || r == WAIT_ABANDONED) {
+                /* Ended: it never releases its life mutex while it runs. */
+                ReleaseMutex(n->cache_life[i]);
+                rc = -1;
+            }
+        }
+        if (rc == 0)
+            SetEvent(n->cache_ev[i]);
+    }
+    ReleaseSRWLockExclusive(&n->lock);
     return rc;
 }
 
-void xipc__notify_wake(xipc__notify *n)
+void xipc__notify_wake(xipc__notify *n, int count)
 {
     struct shared *sh = n->sh;
-    LONG w;
+    LONG now;
+    LONG64 w, woke;
+    int i, j, woken = 0;
 
     MemoryBarrier();
-    if (sh->sleepers == 0)
+    if (sh->sleepers <= 0)
         return;
-    if (InterlockedExchange(&sh->sleepers, 0) == 0)
-        return; /* another waker took the announcement */
-    InterlockedIncrement(&sh->gen);
-    w = InterlockedCompareExchange(&sh->waiting, 0, 0);
-    if (w > 0)
-        ReleaseSemaphore(n->sem, w > MAX_RELEASE ? MAX_RELEASE : w, NULL);
+    now = InterlockedIncrement(&sh->gen);
+    /* Start at a different slot each time, so no slot is always last. */
+    for (j = 0; j < SLOTS && woken < count; j++) {
+        i = (int)(((uint32_t)now + (uint32_t)j) % SLOTS);
+        w = sh->slot[i].word;
+        if ((w & 3) != SLOT_WAITING || sh->slot[i].gen == now)
+            continue;
+        woke = (w & ~(LONG64)3) | SLOT_WOKEN;
+        if (InterlockedCompareExchange64(&sh->slot[i].word, woke, w) != w)
+            continue;
+        if (set_event(n, (uint64_t)w >> 2, count < XIPC__WAKE_ALL) != 0) {
+            /* A sleeper killed in its slot: free it, and wake another. */
+            InterlockedCompareExchange64(&sh->slot[i].word, SLOT_FREE, woke);
+            continue;
+        }
+        woken++;
+    }
 }
 
 void xipc__cpu_relax(void)

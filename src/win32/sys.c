@@ -4,6 +4,7 @@
  */
 #include "../internal.h"
 #include "../platform.h"
+#include "w32.h"
 
 #include <windows.h>
 
@@ -156,4 +157,17 @@ int xipc__sys_pss(uint64_t *bytes)
     (void)bytes;
     return xipc__fail(XIPC_ENOTSUP, "xipc__sys_pss", NULL,
                       "Windows keeps no proportional set size");
+}
+
+volatile LONG64 xipc__w32_calls;
+
+int64_t xipc__sys_fork(void)
+{
+    return xipc__fail(XIPC_ENOTSUP, "fork", NULL,
+                      "Windows has no fork(): processes are spawned");
+}
+
+uint64_t xipc__sys_calls(void)
+{
+    return (uint64_t)InterlockedCompareExchange64(&xipc__w32_calls, 0, 0);
 }

@@ -54,4 +54,47 @@ int xipc__w32_seg_object(const xipc__seg *seg, char kind, unsigned index,
                                         const wchar_t *name),
                          const char *what, HANDLE *out, char name[SUBNAME_BUF]);
 
+/* Counts a kernel call of the locks or channels (xipc__sys_calls). */
+extern volatile LONG64 xipc__w32_calls;
+#define XIPC__W32_CALL() InterlockedIncrement64(&xipc__w32_calls)
+
+/* ---- parties (party.c) ------------------------------------------------- */
+
+/* A thread's identity: its number, the life mutex it owns until it ends,
+ * and (once it has slept on a channel) its wake-up event. */
+struct xipc__w32_self {
+    uint64_t id;
+    HANDLE life;
+    HANDLE wake;
+    /* The owner this thread last looked at, and its life mutex (sync.c). */
+    uint64_t probe_owner;
+    HANDLE probe_life;
+    struct xipc__w32_self *next; /* the process's live threads */
+};
+
+/* Room for "Local\xipc.<k>.<16 hex digits>" and its NUL. */
+#define XIPC__W32_PARTY_NAME 40
+
+/* The calling thread's identity, made the first time it asks (NULL, with
+ * the error recorded, if that failed). */
+struct xipc__w32_self *xipc__w32_self(void);
+
+/* The calling thread's wake-up event (made the first time). Returns 0 and
+ * *out, or an xipc code. */
+int xipc__w32_self_wake(HANDLE *out);
+
+/* Writes the kernel name of party id's object of kind 't' (life mutex) or
+ * 'e' (wake-up event). */
+void xipc__w32_party_name(char *out, size_t len, char kind, uint64_t id);
+
+/* Whether id is a live thread of this process (no system call). */
+int xipc__w32_is_live_here(uint64_t id);
+
+/* Whether party id lives: 1, 0, or a negative xipc code. If keep is not
+ * NULL and the party lives in another process, *keep receives a handle to
+ * its life mutex, which a wait sees signalled (abandoned) when it ends;
+ * the caller closes it, and takes and releases the mutex when a wait
+ * returns it. */
+int xipc__w32_party_probe(uint64_t id, HANDLE *keep);
+
 #endif /* XIPC_W32_H */

@@ -184,6 +184,11 @@ int xipc__obj_open(struct xipc__seg **out, const char *name,
 
 /* ---- locks (src/lock.c; acquire and release in src/mutex.h) ------------- */
 
+/* Where the mutex of a Lock (src/lock.c) and of a locked Value or Array
+ * (src/typed.c) sits behind the header; the tests read it too. */
+#define XIPC__LOCK_MUTEX_OFF 64u
+#define XIPC__TYPED_MUTEX_OFF 128u
+
 struct xipc__mutex;
 
 /* A Lock or RLock handle: its own object's, or one embedded in a Value or

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* The mutex's shared bytes sit behind the header; nothing follows them. */
-#define LOCK_MUTEX_OFF 64u
+#define LOCK_MUTEX_OFF XIPC__LOCK_MUTEX_OFF
 #define LOCK_DATA_OFF (LOCK_MUTEX_OFF + XIPC__MUTEX_SHARED_SIZE)
 
 static int lock_init(void *base, void *ctx)
@@ -102,7 +102,7 @@ int xipc_lock_close(xipc_lock *l)
         return xipc__fail(XIPC_EINVAL, "xipc_lock_close", l->name,
                           "this lock belongs to a Value or Array: close "
                           "that object instead");
-    if ((rc = xipc__mutex_detach(l->mutex)) != 0)
+    if ((rc = xipc__mutex_detach(l->mutex, 0)) != 0)
         return rc;
     xipc__seg_close(l->seg);
     free(l);
@@ -122,7 +122,7 @@ xipc__mutex *xipc__lock_mutex(const xipc_lock *l)
 
 int xipc__lock_drop(xipc_lock *l)
 {
-    int rc = xipc__mutex_detach(l->mutex);
+    int rc = xipc__mutex_detach(l->mutex, 0);
     if (rc == 0)
         free(l);
     return rc;

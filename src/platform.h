@@ -193,8 +193,13 @@ int xipc__mutex_attach(xipc__mutex **out, void *shared, xipc__seg *seg,
                        unsigned index, int recursive);
 
 /* Detaches the handle. Returns 0, or XIPC_EBUSY (and stays attached) if a
- * live thread of this process holds the mutex. */
-int xipc__mutex_detach(xipc__mutex *m);
+ * live thread of this process holds the mutex and `force` is 0: a user's
+ * lock must not be left held by a handle that no longer exists. An
+ * object's internal mutexes, held only inside its calls (and maybe now by
+ * another thread through another handle), are detached with force = 1;
+ * nothing in this process points into the shared bytes, so unmapping them
+ * while held harms no one. */
+int xipc__mutex_detach(xipc__mutex *m, int force);
 
 /* Locks, waiting until the absolute `deadline` (xipc__deadline(): a past
  * deadline, such as 0, tries once; XIPC__NEVER waits without limit).
@@ -383,11 +388,35 @@ int xipc__thread_join(xipc__thread *t);
  * the platform has none. */
 int xipc__sys_set_umask(int mask);
 
+/* Test support: 1 where the platform can fork() (POSIX), 0 where it
+ * cannot (Windows). */
+int xipc__sys_can_fork(void);
+
 /* Test support: fork() without exec where the platform has it. Returns the
  * child's process id in the parent and 0 in the child (which must end with
  * xipc__sys_die), or XIPC_ENOTSUP where the platform cannot fork
  * (Windows), XIPC_ESYS if it failed. */
 int64_t xipc__sys_fork(void);
+
+/* Test support for forked children (POSIX only; XIPC_ENOTSUP on Windows):
+ * waits up to timeout_ms for the forked child `pid` and stores its exit
+ * code (as xipc__child_wait reports it); kills it (SIGKILL). */
+int xipc__sys_wait_forked(int64_t pid, int64_t timeout_ms, int *exit_code);
+int xipc__sys_kill_forked(int64_t pid);
+
+/* Test support: makes the children this process forks from now on start a
+ * new PID namespace (unshare(CLONE_NEWPID)). Returns 0, XIPC_EACCES (not
+ * allowed here) or XIPC_ENOTSUP (no such thing on this platform). */
+int xipc__sys_new_pid_namespace(void);
+
+/* Test support: changes the process's user to uid (setuid), to act as
+ * another user. Returns 0, XIPC_EACCES (not allowed) or XIPC_ENOTSUP. */
+int xipc__sys_become_user(int64_t uid);
+
+/* Test support: sets the process's soft limit of open descriptors to n
+ * (0: the hard limit), and stores the number of descriptors open now in
+ * *open_now (may be NULL). Returns 0, XIPC_EACCES or XIPC_ENOTSUP. */
+int xipc__sys_fd_limit(uint64_t n, uint64_t *open_now);
 
 /* Test support: the number of system calls the robust mutexes and the
  * wake-up channels of this process have made so far (every one goes through

@@ -213,30 +213,18 @@ static int queue_attach(xipc_queue *q, const xipc__hdr *h)
 /* Releases whatever a handle holds; the handle is not in use. */
 static void queue_free(xipc_queue *q)
 {
-    int i, tries, held = 0;
+    int i;
 
     for (i = 0; i < 2; i++) {
         if (q->notify[i] != NULL)
             xipc__notify_detach(q->notify[i]);
-        /* A mutex is held only inside a put or get, never across calls: a
-         * detach refused because another thread of this process holds it
-         * (through another handle) succeeds once that call is done. If it
-         * is still refused after a second or so (a holder that died and
-         * left an id one of our threads now has), the mapping is kept
-         * rather than risk unmapping a held robust mutex (see
-         * xipc__mutex_detach): a leak, never a crash. */
-        if (q->mutex[i] == NULL)
-            continue;
-        for (tries = 0; xipc__mutex_detach(q->mutex[i]) == XIPC_EBUSY;
-             tries++) {
-            if (tries == 1000) {
-                held = 1;
-                break;
-            }
-            xipc__sys_sleep_ms(tries < 10 ? 0 : 1);
-        }
+        /* A side mutex is held only inside a put or get, maybe now by
+         * another thread through another handle: detached all the same
+         * (src/platform.h). */
+        if (q->mutex[i] != NULL)
+            xipc__mutex_detach(q->mutex[i], 1);
     }
-    if (q->seg != NULL && !held)
+    if (q->seg != NULL)
         xipc__seg_close(q->seg);
     free(q);
 }

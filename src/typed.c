@@ -18,7 +18,7 @@
 #include <string.h>
 
 #define TYPED_INFO_OFF 64u
-#define TYPED_MUTEX_OFF 128u
+#define TYPED_MUTEX_OFF XIPC__TYPED_MUTEX_OFF
 #define TYPED_DATA_OFF (TYPED_MUTEX_OFF + XIPC__MUTEX_SHARED_SIZE)
 
 /* The only flag: the object has a lock. Any other bit set is damage. */

@@ -76,6 +76,13 @@ void t_fail(const char *file, int line, const char *fmt, ...)
     exit(in_helper ? 99 : 1);
 }
 
+int t_skip(const char *why)
+{
+    printf("SKIP: %s\n", why);
+    fflush(stdout);
+    return T_SKIP;
+}
+
 const char *t_prefix(void)
 {
     static char prefix[32];
@@ -236,9 +243,14 @@ static int supervise(const struct test_entry *t)
     snprintf(prefix, sizeof prefix, "t%lld-", (long long)xipc_proc_pid(p));
     xipc_proc_free(p);
     left = xipc_sweep(prefix, report_leftover, NULL);
-    if (left != 0 && code == 0) {
+    if (left != 0 && (code == 0 || code == T_SKIP)) {
         fprintf(stderr, "test %s left %d object(s) behind\n", t->name, left);
         code = 1;
+    }
+    if (code == T_SKIP) {
+        printf("SKIP %s (%lld ms)\n", t->name, (long long)(t_ms() - start));
+        fflush(stdout);
+        return T_SKIP;
     }
     printf("%s %s (%lld ms)\n", code == 0 ? "PASS" : "FAIL", t->name,
            (long long)(t_ms() - start));
@@ -249,7 +261,7 @@ static int supervise(const struct test_entry *t)
 int main(int argc, char **argv)
 {
     const struct test_entry *t;
-    int code, passed = 0, failed = 0;
+    int code, passed = 0, failed = 0, skipped = 0, r;
 
     setvbuf(stdout, NULL, _IONBF, 0);
     if (xipc_proc_dispatch(argc, argv, helpers, &code))
@@ -267,11 +279,13 @@ int main(int argc, char **argv)
         return supervise(t);
     }
     for (t = tests; t->name != NULL; t++) {
-        if (supervise(t) == 0)
+        if ((r = supervise(t)) == 0)
             passed++;
+        else if (r == T_SKIP)
+            skipped++;
         else
             failed++;
     }
-    printf("%d passed, %d failed\n", passed, failed);
+    printf("%d passed, %d skipped, %d failed\n", passed, skipped, failed);
     return failed != 0;
 }

@@ -66,6 +66,14 @@ void t_fail(const char *file, int line, const char *fmt, ...);
                    #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");            \
     } while (0)
 
+/* ---- skipping ------------------------------------------------------------ */
+
+/* The exit code of a test that cannot run here (CTest's SKIP_RETURN_CODE). */
+#define T_SKIP 77
+
+/* Prints why the test is skipped and returns T_SKIP: `return t_skip(...)`. */
+int t_skip(const char *why);
+
 /* ---- names -------------------------------------------------------------- */
 
 /* Returns a fresh object name "t<pid>-<label>-<n>", unique per run, in a

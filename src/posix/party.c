@@ -63,6 +63,11 @@ static struct xipc__psx_part *parts;
 static pthread_mutex_t segs_mu = PTHREAD_MUTEX_INITIALIZER;
 static xipc__seg *segs;
 static _Atomic uint32_t next_tno;
+/* The numbers of this process's live threads, so that a word naming a
+ * thread of this process that does not exist (damage) is found dead. */
+static pthread_mutex_t tnos_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t *tnos;
+static size_t ntnos, captnos;
 static pthread_key_t exit_key;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -72,12 +77,14 @@ static void fork_prepare(void)
 {
     pthread_mutex_lock(&segs_mu);
     pthread_mutex_lock(&parts_mu);
+    pthread_mutex_lock(&tnos_mu);
     xipc__psx_sync_fork(0);
 }
 
 static void fork_parent(void)
 {
     xipc__psx_sync_fork(1);
+    pthread_mutex_unlock(&tnos_mu);
     pthread_mutex_unlock(&parts_mu);
     pthread_mutex_unlock(&segs_mu);
 }
@@ -116,6 +123,11 @@ static void fork_child(void)
 
     atomic_fetch_add_explicit(&xipc__psx_forkgen, 1, memory_order_relaxed);
     xipc__psx_pid = getpid();
+    /* Only the forking thread lives on in the child. */
+    ntnos = 0;
+    if (xipc__psx_tno != 0 && captnos > 0)
+        tnos[ntnos++] = xipc__psx_tno;
+    pthread_mutex_unlock(&tnos_mu);
     /* The parent's parts are the parent's: their descriptors are closed
      * here (the parent's copies keep the locks) and the records dropped
      * without free(), which a forked child of a threaded program should
@@ -132,11 +144,59 @@ static void fork_child(void)
 
 /* ---- threads ------------------------------------------------------------- */
 
+int xipc__psx_tno_live(uint32_t t)
+{
+    size_t i;
+    int found = 0;
+
+    pthread_mutex_lock(&tnos_mu);
+    for (i = 0; i < ntnos && !found; i++)
+        found = tnos[i] == t;
+    pthread_mutex_unlock(&tnos_mu);
+    return found;
+}
+
+static int tno_add(uint32_t t)
+{
+    uint32_t *bigger;
+    int rc = 0;
+
+    pthread_mutex_lock(&tnos_mu);
+    if (ntnos == captnos) {
+        bigger = realloc(tnos, (captnos ? 2 * captnos : 16) * sizeof *tnos);
+        if (bigger == NULL)
+            rc = -1;
+        else {
+            tnos = bigger;
+            captnos = captnos ? 2 * captnos : 16;
+        }
+    }
+    if (rc == 0)
+        tnos[ntnos++] = t;
+    pthread_mutex_unlock(&tnos_mu);
+    return rc;
+}
+
+static void tno_remove(uint32_t t)
+{
+    size_t i;
+
+    pthread_mutex_lock(&tnos_mu);
+    for (i = 0; i < ntnos; i++) {
+        if (tnos[i] == t) {
+            tnos[i] = tnos[--ntnos];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&tnos_mu);
+}
+
 /* The thread-specific-data destructor: runs when a thread that has a
  * number ends, while its thread-local variables are still there. */
 static void thread_end(void *unused)
 {
     (void)unused;
+    tno_remove(xipc__psx_tno);
     xipc__psx_sync_thread_exit();
 }
 
@@ -159,7 +219,8 @@ uint32_t xipc__psx_tno_init(void)
         t = atomic_fetch_add_explicit(&next_tno, 1, memory_order_relaxed) + 1;
     while (t == 0 || t == UINT32_MAX);
     /* A non-NULL value makes the destructor run at the thread's end. */
-    if (pthread_setspecific(exit_key, (void *)1) != 0) {
+    if (tno_add(t) != 0 || pthread_setspecific(exit_key, (void *)1) != 0) {
+        tno_remove(t);
         xipc__fail(XIPC_ENOMEM, "pthread_setspecific", NULL, NULL);
         return 0;
     }
@@ -328,7 +389,7 @@ int xipc__party_alive(xipc__seg *s, uint64_t id)
     if (s->party == k &&
         s->part_gen ==
             atomic_load_explicit(&xipc__psx_forkgen, memory_order_relaxed))
-        return 1; /* this process */
+        return xipc__psx_tno_live((uint32_t)id); /* this process */
     /* The handle's own descriptor is no party's, so every party's lock,
      * this process's included, conflicts with the question. */
     memset(&q, 0, sizeof q);

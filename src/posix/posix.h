@@ -82,6 +82,9 @@ extern _Atomic unsigned xipc__psx_forkgen;
 extern _Thread_local uint32_t xipc__psx_tno
     __attribute__((tls_model("initial-exec")));
 
+/* Whether t is the number of a live thread of this process. */
+int xipc__psx_tno_live(uint32_t t);
+
 /* Gives the calling thread its number (and the thread-exit hook). Returns
  * it, or 0 with the error recorded. */
 uint32_t xipc__psx_tno_init(void);

@@ -137,9 +137,8 @@ static int mx_os_alive(xipc__mutex *m, uint64_t owner)
 static int mx_os_same_process(xipc__mutex *m, uint64_t owner, uint64_t me)
 {
     (void)m;
-    /* A thread of this process that ended holding the mutex had it marked
-     * dead, so the party number alone answers. */
-    return (owner >> 32) == (me >> 32);
+    return (owner >> 32) == (me >> 32) &&
+           (owner == me || xipc__psx_tno_live((uint32_t)owner));
 }
 
 void xipc__psx_sync_thread_exit(void)

@@ -7,7 +7,11 @@
 #include "../platform.h"
 #include "posix.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +141,11 @@ int xipc__sys_pss(uint64_t *bytes)
                       "no Pss line");
 }
 
+int xipc__sys_can_fork(void)
+{
+    return 1;
+}
+
 int64_t xipc__sys_fork(void)
 {
     pid_t p = fork();
@@ -148,4 +157,73 @@ int64_t xipc__sys_fork(void)
 uint64_t xipc__sys_calls(void)
 {
     return atomic_load(&xipc__psx_calls);
+}
+
+int xipc__sys_wait_forked(int64_t pid, int64_t timeout_ms, int *exit_code)
+{
+    int64_t end = xipc__sys_now_ns() + timeout_ms * 1000000;
+    int st;
+    pid_t r;
+
+    for (;;) {
+        r = waitpid((pid_t)pid, &st, WNOHANG);
+        if (r < 0 && errno != EINTR)
+            return xipc__fail(XIPC_ESYS, "waitpid", NULL, strerror(errno));
+        if (r == (pid_t)pid) {
+            *exit_code = WIFEXITED(st)     ? WEXITSTATUS(st)
+                         : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
+                                           : 255;
+            return 0;
+        }
+        if (timeout_ms >= 0 && xipc__sys_now_ns() >= end)
+            return XIPC_ETIMEDOUT;
+        usleep(1000);
+    }
+}
+
+int xipc__sys_kill_forked(int64_t pid)
+{
+    if (kill((pid_t)pid, SIGKILL) != 0 && errno != ESRCH)
+        return xipc__fail(XIPC_ESYS, "kill", NULL, strerror(errno));
+    return 0;
+}
+
+int xipc__sys_new_pid_namespace(void)
+{
+    if (unshare(CLONE_NEWPID) != 0)
+        return xipc__fail(errno == EPERM || errno == EACCES ? XIPC_EACCES
+                          : errno == EINVAL                 ? XIPC_ENOTSUP
+                                                            : XIPC_ESYS,
+                          "unshare(CLONE_NEWPID)", NULL, strerror(errno));
+    return 0;
+}
+
+int xipc__sys_become_user(int64_t uid)
+{
+    if (setgid((gid_t)uid) != 0 || setuid((uid_t)uid) != 0)
+        return xipc__fail(XIPC_EACCES, "setuid", NULL, strerror(errno));
+    return 0;
+}
+
+int xipc__sys_fd_limit(uint64_t n, uint64_t *open_now)
+{
+    struct rlimit r;
+    DIR *d;
+    uint64_t count = 0;
+
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+        return xipc__fail(XIPC_ESYS, "getrlimit", NULL, strerror(errno));
+    r.rlim_cur = n == 0 || n > r.rlim_max ? r.rlim_max : (rlim_t)n;
+    if (setrlimit(RLIMIT_NOFILE, &r) != 0)
+        return xipc__fail(XIPC_EACCES, "setrlimit", NULL, strerror(errno));
+    if (open_now != NULL) {
+        if ((d = opendir("/proc/self/fd")) == NULL)
+            return xipc__fail(XIPC_ENOTSUP, "opendir", "/proc/self/fd",
+                              strerror(errno));
+        while (readdir(d) != NULL)
+            count++;
+        closedir(d);
+        *open_now = count - 3; /* ".", ".." and the directory's own */
+    }
+    return 0;
 }

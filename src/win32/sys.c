@@ -161,6 +161,11 @@ int xipc__sys_pss(uint64_t *bytes)
 
 volatile LONG64 xipc__w32_calls;
 
+int xipc__sys_can_fork(void)
+{
+    return 0;
+}
+
 int64_t xipc__sys_fork(void)
 {
     return xipc__fail(XIPC_ENOTSUP, "fork", NULL,
@@ -170,4 +175,36 @@ int64_t xipc__sys_fork(void)
 uint64_t xipc__sys_calls(void)
 {
     return (uint64_t)InterlockedCompareExchange64(&xipc__w32_calls, 0, 0);
+}
+
+int xipc__sys_wait_forked(int64_t pid, int64_t timeout_ms, int *exit_code)
+{
+    (void)pid;
+    (void)timeout_ms;
+    (void)exit_code;
+    return XIPC_ENOTSUP;
+}
+
+int xipc__sys_kill_forked(int64_t pid)
+{
+    (void)pid;
+    return XIPC_ENOTSUP;
+}
+
+int xipc__sys_new_pid_namespace(void)
+{
+    return XIPC_ENOTSUP;
+}
+
+int xipc__sys_become_user(int64_t uid)
+{
+    (void)uid;
+    return XIPC_ENOTSUP;
+}
+
+int xipc__sys_fd_limit(uint64_t n, uint64_t *open_now)
+{
+    (void)n;
+    (void)open_now;
+    return XIPC_ENOTSUP;
 }

@@ -99,6 +99,17 @@ int t_join(xipc_proc *p, int64_t timeout_ms);
  * releases it. */
 void t_kill(xipc_proc *p);
 
+/* ---- skipping ----------------------------------------------------------- */
+
+/* The exit code of a skipped test (CTest's SKIP_RETURN_CODE, as Automake's). */
+#define T_SKIP 77
+
+/* Prints why the test cannot run here and returns T_SKIP, for a test to
+ * return: `return t_skip("...");`. A skip is for a behaviour the platform
+ * does not have (README's platform differences name it), never for a
+ * failure. */
+int t_skip(const char *why);
+
 /* ---- the control block: a handshake between a test and its helpers ----- */
 
 /* Slots a test and its helpers set and wait for. */

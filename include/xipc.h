@@ -746,13 +746,34 @@ XIPC_API const char *xipc_queue_name(const xipc_queue *q);
  *             return code;                 // we were a child; it has run
  *         ... xipc_proc_spawn(&p, "worker", 1, args); ...
  *     }
+ *
+ * Exit codes are 0..255 on every platform, by one rule:
+ *  - the child's function returned n, or the child called exit(n): n & 0xff
+ *    (-1 gives 255, -2 gives 254, 256 gives 0), as a POSIX exit status is;
+ *    on Windows this holds for every n >= -2^29 (smaller ones look like
+ *    exception codes);
+ *  - the child was ended by xipc_proc_kill(): XIPC_PROC_KILLED (137);
+ *  - the child crashed: 128 + the POSIX signal of the fault, the same number
+ *    on every platform: 139 for an invalid memory access (SIGSEGV), 132 for
+ *    an illegal instruction (SIGILL), 136 for an arithmetic fault such as
+ *    an integer division by zero (SIGFPE), 134 for abort() (SIGABRT); on
+ *    POSIX, 128 + N for any other signal N that ended it; on Windows, the
+ *    few other exceptions with a POSIX twin likewise (a breakpoint 133, a
+ *    misaligned access 135) and 255 for one without. A crashing child ends
+ *    at once: on Windows no error dialog appears and no debugger starts
+ *    (xipc_proc_dispatch sees to it);
+ *  - the function named by xipc_proc_spawn() is not in the child's table:
+ *    127.
+ * A child that returns 137 or 128 + N itself cannot be told from one that
+ * was killed or crashed: keep such codes for those.
  * ------------------------------------------------------------------------ */
 
 typedef struct xipc_proc xipc_proc;
 
 /* A function a child can run: it gets its own argc/argv (argv[0] is the
  * function's name, argv[1..] the strings given to xipc_proc_spawn) and
- * returns the child's exit code (0..255). */
+ * returns the child's exit code, of which the parent sees the low 8 bits
+ * (0..255; see "Exit codes" above). */
 typedef int (*xipc_proc_fn)(int argc, char **argv);
 
 typedef struct xipc_proc_entry {
@@ -768,10 +789,13 @@ typedef struct xipc_proc_entry {
 #define XIPC_PROC_KILLED 137
 
 /* Call first in main(). If this process was started by xipc_proc_spawn(),
- * runs the named function of `table` and returns 1 with its result in
- * *exit_code; main() should then return *exit_code. Otherwise returns 0 and
- * the program goes on as usual. If the requested function is not in the
- * table, returns 1 with *exit_code = 127 after printing why on stderr. */
+ * prepares it so that a crash ends it at once with its exit code (see
+ * "Exit codes" above; on Windows: no error dialog, no debugger, and abort()
+ * gives 134), runs the named function of `table` and returns 1 with the
+ * function's result & 0xff in *exit_code; main() should then return
+ * *exit_code. Otherwise returns 0 and the program goes on as usual. If the
+ * requested function is not in the table, returns 1 with *exit_code = 127
+ * after printing why on stderr. */
 XIPC_API int xipc_proc_dispatch(int argc, char **argv,
                                 const xipc_proc_entry *table, int *exit_code);
 
@@ -783,10 +807,11 @@ XIPC_API int xipc_proc_spawn(xipc_proc **out, const char *fn, int argc,
                              const char *const *argv);
 
 /* Waits up to timeout_ms milliseconds (0: just check; XIPC_FOREVER) for the
- * child to end. On success stores its exit code: what its function or exit()
- * returned (0..255), XIPC_PROC_KILLED after xipc_proc_kill(), 128 + N if it
- * was ended by POSIX signal N. Returns 0, XIPC_ETIMEDOUT, XIPC_EINVAL or
- * XIPC_ESYS. Waiting again after success returns the same code. */
+ * child to end. On success stores its exit code, 0..255 (see "Exit codes"
+ * above: what its function returned or exit() was given, & 0xff;
+ * XIPC_PROC_KILLED after xipc_proc_kill(); 128 + the signal of a crash).
+ * Returns 0, XIPC_ETIMEDOUT, XIPC_EINVAL or XIPC_ESYS. Waiting again after
+ * success returns the same code. */
 XIPC_API int xipc_proc_wait(xipc_proc *p, int64_t timeout_ms, int *exit_code);
 
 /* Ends the child at once (SIGKILL / TerminateProcess): it runs no cleanup.

@@ -250,6 +250,14 @@ void xipc__cpu_relax(void);
 
 /* ------------------------------------------------------------------------
  * Processes (src/proc.c builds the public API on these).
+ *
+ * Exit codes are in 0..255 on every backend, by one rule (include/xipc.h,
+ * "Exit codes", documents it for users): a normal exit gives the low 8 bits
+ * of the code the child exited with, a child ended by xipc__child_kill
+ * gives XIPC_PROC_KILLED, and a crash gives 128 + the number of the POSIX
+ * signal of the fault (SIGSEGV 11, SIGILL 4, SIGFPE 8, SIGABRT 6, SIGBUS 7,
+ * SIGTRAP 5; on POSIX any signal N that ended the child gives 128 + N), or
+ * 255 for a Windows exception that has no POSIX twin.
  * ------------------------------------------------------------------------ */
 
 typedef struct xipc__child xipc__child; /* backend-defined */
@@ -261,9 +269,15 @@ typedef struct xipc__child xipc__child; /* backend-defined */
  * XIPC_ENOMEM / XIPC_ESYS. */
 int xipc__child_spawn(xipc__child **out, int nargs, const char *const *args);
 
+/* Called by a child (in xipc_proc_dispatch) before it runs its function:
+ * makes a crash end the process at once with the exit code of the rule
+ * above, with no error dialog, no debugger and no crash report (Windows:
+ * error mode, unhandled-exception filter, SIGABRT handler; POSIX: nothing
+ * to do, the kernel already does so). Never fails. */
+void xipc__child_prepare(void);
+
 /* Waits up to timeout_ms (0: poll, < 0: forever) on a monotonic clock for
- * the child to end. Returns 0 and the exit code (0..255 for a normal exit,
- * 128 + N for POSIX signal N, XIPC_PROC_KILLED after xipc__child_kill), or
+ * the child to end. Returns 0 and the exit code (see the rule above), or
  * XIPC_ETIMEDOUT / XIPC_ESYS. May be called again after it succeeded and
  * then returns the same code at once. */
 int xipc__child_wait(xipc__child *c, int64_t timeout_ms, int *exit_code);

@@ -1,6 +1,7 @@
 /*
- * test_proc.c - the spawn-style process API: exit codes, arguments, waiting
- * with a timeout, killing, pids.
+ * test_proc.c - the spawn-style process API: exit codes (one rule on every
+ * platform, crashes included), arguments, waiting with a timeout, killing,
+ * pids.
  */
 #include "test.h"
 
@@ -120,7 +121,7 @@ int test_proc_wait_timeout_and_kill(void)
 
     t0 = t_ms();
     CHECK_RC(xipc_proc_wait(p, 300, &code), XIPC_ETIMEDOUT);
-    CHECK(t_ms() - t0 >= 299);          /* not early */
+    CHECK(t_ms() - t0 >= 299);                    /* not early */
     CHECK(t_ms() - t0 < 300 + 5000LL * t_slow()); /* not stuck */
     CHECK_EQ(code, -1);
     CHECK_RC(xipc_proc_wait(p, 0, &code), XIPC_ETIMEDOUT);
@@ -174,5 +175,85 @@ int test_proc_pid(void)
     CHECK_EQ(t_join(p, 20000), 0);
     CHECK_EQ(atomic_load(&ctl->value[0]), pid);
     CHECK_OK(xipc_shm_close(cs));
+    return 0;
+}
+
+/* ---- exit codes: one rule on every platform ------------------------------ */
+
+/* Helper: calls exit(argv[1]) itself, past xipc_proc_dispatch. */
+int helper_exit_call(int argc, char **argv)
+{
+    HCHECK(argc == 2);
+    fflush(NULL);
+    exit(atoi(argv[1]));
+}
+
+/* Helper: crashes as argv[1] says: "segv" writes through a pointer into the
+ * first page (as a field of a NULL struct pointer would; an address other
+ * than NULL itself, so that UBSan's null check lets the fault happen),
+ * "ill" executes an illegal instruction, "abort" calls abort(). */
+int helper_crash(int argc, char **argv)
+{
+    volatile uintptr_t near_null = 8;
+
+    HCHECK(argc == 2);
+    fflush(NULL);
+    if (strcmp(argv[1], "segv") == 0)
+        *(volatile int *)near_null = 1;
+    else if (strcmp(argv[1], "ill") == 0)
+        __builtin_trap();
+    else if (strcmp(argv[1], "abort") == 0)
+        abort();
+    return 98; /* reached only if the crash did not happen */
+}
+
+int test_proc_exit_code_range(void)
+{
+    /* What the child's function returns, and what exit() is given, reach
+     * the parent as their low 8 bits on every platform. */
+    static const struct {
+        const char *helper, *code;
+        int want;
+    } cases[] = {
+        {"exit_with", "-2", 254},  {"exit_with", "-1", 255},
+        {"exit_with", "256", 0},   {"exit_with", "300", 44},
+        {"exit_with", "137", 137}, {"exit_call", "-2", 254},
+        {"exit_call", "-255", 1},  {"exit_call", "300", 44},
+        {"exit_call", "255", 255}, {"exit_call", "0", 0},
+    };
+    xipc_proc *p[sizeof cases / sizeof cases[0]];
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        p[i] = t_spawn(cases[i].helper, cases[i].code, NULL);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int code = t_join(p[i], 20000);
+        if (code != cases[i].want)
+            t_fail(__FILE__, __LINE__, "%s(%s) reported %d, expected %d",
+                   cases[i].helper, cases[i].code, code, cases[i].want);
+    }
+    return 0;
+}
+
+int test_proc_crash_codes(void)
+{
+    /* A crash reports 128 + the POSIX signal of the fault on every
+     * platform, and ends the child at once: no dialog, no debugger (CTest
+     * fails this test if a debugger's dump appears in its output). */
+    static const struct {
+        const char *how;
+        int want;
+    } cases[] = {{"segv", 128 + 11}, {"ill", 128 + 4}, {"abort", 128 + 6}};
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t t0 = t_ms();
+        int code = t_join(t_spawn("crash", cases[i].how, NULL), 10000);
+        if (code != cases[i].want)
+            t_fail(__FILE__, __LINE__, "crash %s reported %d, expected %d",
+                   cases[i].how, code, cases[i].want);
+        printf("crash %s: code %d after %lld ms\n", cases[i].how, code,
+               (long long)(t_ms() - t0));
+    }
     return 0;
 }

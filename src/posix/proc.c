@@ -65,6 +65,12 @@ int xipc__child_spawn(xipc__child **out, int nargs, const char *const *args)
     return 0;
 }
 
+void xipc__child_prepare(void)
+{
+    /* A crash already ends a POSIX process at once, with 128 + the signal
+     * as its status. */
+}
+
 /* Reaps the child if it has ended. Returns 1 if reaped, 0 if still
  * running, or a negative code. */
 static int reap(xipc__child *c)

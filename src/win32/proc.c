@@ -8,12 +8,17 @@
  * for a console program started without STARTF_USESTDHANDLES, Windows (and
  * Wine) duplicates the parent's three standard handles into the child,
  * whether they are a console, a pipe or a file.
+ *
+ * Exit codes are brought into the POSIX shape (0..255): a child started by
+ * xipc ends a crash itself with 128 + the POSIX signal of the fault (see
+ * xipc__child_prepare), and the parent maps what other exits leave.
  */
 #include "../internal.h"
 #include "../platform.h"
 
 #include <windows.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,32 +214,113 @@ out:
     return rc;
 }
 
-/* Turns a Windows exit code into the POSIX shape (0..255, or 128 + the
- * signal that a POSIX system would have sent for the same fault). A crash
- * ends a Windows process with its exception code, which has no place in
- * 0..255; any other code is cut to 8 bits, as a POSIX exit status is. */
-static int exit_status(DWORD code)
+/* Returns the POSIX signal that a POSIX system sends for the fault that
+ * raised Windows exception `code`, or 0 if it has no POSIX twin. */
+static int fault_signal(DWORD code)
 {
     switch (code) {
     case STATUS_ACCESS_VIOLATION:
     case STATUS_IN_PAGE_ERROR:
     case STATUS_STACK_OVERFLOW:
-        return 128 + 11; /* SIGSEGV */
+    case STATUS_GUARD_PAGE_VIOLATION:
+    case STATUS_ARRAY_BOUNDS_EXCEEDED:
+        return 11; /* SIGSEGV */
     case STATUS_ILLEGAL_INSTRUCTION:
     case STATUS_PRIVILEGED_INSTRUCTION:
-        return 128 + 4; /* SIGILL */
+        return 4; /* SIGILL */
+    /* INT_MIN / -1 raises "integer overflow" on Windows, SIGFPE on Linux. */
     case STATUS_INTEGER_DIVIDE_BY_ZERO:
+    case STATUS_INTEGER_OVERFLOW:
     case STATUS_FLOAT_DIVIDE_BY_ZERO:
-        return 128 + 8; /* SIGFPE */
-    /* __fastfail(), which the UCRT's abort() ends the process with. */
+    case STATUS_FLOAT_DENORMAL_OPERAND:
+    case STATUS_FLOAT_INEXACT_RESULT:
+    case STATUS_FLOAT_INVALID_OPERATION:
+    case STATUS_FLOAT_OVERFLOW:
+    case STATUS_FLOAT_STACK_CHECK:
+    case STATUS_FLOAT_UNDERFLOW:
+    case STATUS_FLOAT_MULTIPLE_FAULTS:
+    case STATUS_FLOAT_MULTIPLE_TRAPS:
+        return 8; /* SIGFPE */
+    case STATUS_DATATYPE_MISALIGNMENT:
+        return 7; /* SIGBUS */
+    case STATUS_BREAKPOINT:
+    case STATUS_SINGLE_STEP:
+        return 5; /* SIGTRAP */
+    /* __fastfail() (the UCRT's abort() without a handler, /GS) and the
+     * heap's own corruption checks, which glibc answers with abort(). */
     case STATUS_STACK_BUFFER_OVERRUN:
-        return 128 + 6; /* SIGABRT */
+    case STATUS_HEAP_CORRUPTION:
+    case STATUS_ASSERTION_FAILURE:
+        return 6; /* SIGABRT */
     case STATUS_CONTROL_C_EXIT:
-        return 128 + 2; /* SIGINT */
+        return 2; /* SIGINT */
     default:
-        /* Other exception codes (severity "error") have no POSIX twin. */
-        return code >= 0xC0000000u ? 255 : (int)(code & 0xFF);
+        return 0;
     }
+}
+
+/* Turns a Windows exit code into the POSIX shape (0..255). A crash that the
+ * child did not map itself (see xipc__child_prepare) ends it with its
+ * exception code, an NTSTATUS of warning or error severity without the
+ * "customer" bit (0x80000000..0x9FFFFFFF, 0xC0000000..0xDFFFFFFF): a known
+ * one gives 128 + its POSIX signal, any other 255. Every other code is cut
+ * to its low 8 bits, as a POSIX exit status is, so exit(n) gives n & 0xff
+ * on both platforms for every n >= -2^29 (exit(-2) exits with 0xFFFFFFFE,
+ * which is no exception code). */
+static int exit_status(DWORD code)
+{
+    int sig = fault_signal(code);
+
+    if (sig != 0)
+        return 128 + sig;
+    if ((code & 0x60000000u) == 0 && (code & 0x80000000u) != 0)
+        return 255;
+    return (int)(code & 0xFFu);
+}
+
+/* The top-level exception filter that the C runtime installed before
+ * main(): MinGW's turns faults into the C signals (SIGSEGV, SIGILL, SIGFPE)
+ * for handlers the program set with signal(). */
+static LPTOP_LEVEL_EXCEPTION_FILTER runtime_filter;
+
+/* Ends a child whose exception nothing handled, with the code of the rule,
+ * before Windows shows an error dialog or starts a debugger (Wine starts
+ * winedbg, which dumps the threads, modules and stack into the log). */
+static LONG WINAPI crash_filter(EXCEPTION_POINTERS *ep)
+{
+    DWORD code = ep != NULL && ep->ExceptionRecord != NULL
+                     ? ep->ExceptionRecord->ExceptionCode
+                     : 0;
+    int sig = fault_signal(code);
+
+    /* A handler the program set with signal() still runs first, and may
+     * resume the program. */
+    if (runtime_filter != NULL &&
+        runtime_filter(ep) == EXCEPTION_CONTINUE_EXECUTION)
+        return EXCEPTION_CONTINUE_EXECUTION;
+    TerminateProcess(GetCurrentProcess(), sig != 0 ? 128u + (UINT)sig : 255u);
+    return EXCEPTION_EXECUTE_HANDLER; /* not reached */
+}
+
+/* abort() raises SIGABRT and, if the handler returns, exits with code 3
+ * (msvcrt) or fails fast (UCRT); a POSIX abort() ends the process with
+ * SIGABRT, 134. */
+static void on_abort(int sig)
+{
+    (void)sig;
+    TerminateProcess(GetCurrentProcess(), 128u + 6u);
+}
+
+void xipc__child_prepare(void)
+{
+    /* No "the program has stopped working" dialog, no "insert a disk" box
+     * for a missing drive, no box for a file that cannot be opened: a child
+     * nobody watches must end, not wait for a click. */
+    UINT mode = SetErrorMode(0);
+    SetErrorMode(mode | SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX |
+                 SEM_NOOPENFILEERRORBOX);
+    runtime_filter = SetUnhandledExceptionFilter(crash_filter);
+    signal(SIGABRT, on_abort);
 }
 
 int xipc__child_wait(xipc__child *c, int64_t timeout_ms, int *exit_code)

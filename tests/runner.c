@@ -145,6 +145,12 @@ void t_kill(xipc_proc *p)
     CHECK_EQ(t_join(p, 10000), XIPC_PROC_KILLED);
 }
 
+void t_release(xipc_proc *p)
+{
+    forget_kid(p);
+    xipc_proc_free(p);
+}
+
 int t_skip(const char *why)
 {
     printf("SKIP: %s\n", why);

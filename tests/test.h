@@ -99,6 +99,10 @@ int t_join(xipc_proc *p, int64_t timeout_ms);
  * releases it. */
 void t_kill(xipc_proc *p);
 
+/* Releases a helper the test has seen end by its own means (for instance a
+ * wait that returned XIPC_ECHILD), without waiting for it. */
+void t_release(xipc_proc *p);
+
 /* ---- skipping ----------------------------------------------------------- */
 
 /* The exit code of a skipped test (CTest's SKIP_RETURN_CODE, as Automake's). */

@@ -9,6 +9,11 @@
  * Wine) duplicates the parent's three standard handles into the child,
  * whether they are a console, a pipe or a file.
  *
+ * The process handle pins the child: its id is not reused while the handle
+ * is open, and its exit code stays readable, so a kill or a wait always
+ * reaches this child and nothing can collect its code before us. Several
+ * threads may wait on the handle at once, each with its own timeout.
+ *
  * Exit codes are brought into the POSIX shape (0..255): a child started by
  * xipc ends a crash itself with 128 + the POSIX signal of the fault (see
  * xipc__child_prepare), and the parent maps what other exits leave.
@@ -27,7 +32,8 @@
 struct xipc__child {
     HANDLE process;
     DWORD pid;
-    int ended; /* the child has ended and `code` is final */
+    SRWLOCK lock; /* guards ended and code */
+    int ended;    /* the child has ended and `code` is final */
     int code;
 };
 
@@ -203,6 +209,7 @@ int xipc__child_spawn(xipc__child **out, int nargs, const char *const *args)
         goto out;
     }
     CloseHandle(pi.hThread);
+    InitializeSRWLock(&c->lock);
     c->process = pi.hProcess;
     c->pid = pi.dwProcessId;
     *out = c;
@@ -323,18 +330,42 @@ void xipc__child_prepare(void)
     signal(SIGABRT, on_abort);
 }
 
+/* Stores in *out the exit code of the child, which has ended (its handle
+ * is signalled), reading it from the system the first time. */
+static int collect(xipc__child *c, int *out)
+{
+    DWORD code;
+    int rc = 0;
+
+    AcquireSRWLockExclusive(&c->lock);
+    if (!c->ended) {
+        if (GetExitCodeProcess(c->process, &code)) {
+            c->code = exit_status(code);
+            c->ended = 1;
+        } else {
+            rc =
+                w32_fail(XIPC_ESYS, "GetExitCodeProcess", NULL, GetLastError());
+        }
+    }
+    if (rc == 0)
+        *out = c->code;
+    ReleaseSRWLockExclusive(&c->lock);
+    return rc;
+}
+
 int xipc__child_wait(xipc__child *c, int64_t timeout_ms, int *exit_code)
 {
     int64_t deadline;
-    DWORD r, ms, code;
+    DWORD r, ms;
 
     if (timeout_ms > INT64_MAX / 2000000)
         timeout_ms = -1; /* centuries: the same as forever */
     deadline = xipc__sys_now_ns() + timeout_ms * 1000000;
-    while (!c->ended) {
+    for (;;) {
         /* A Windows wait may end up to a clock tick early and takes at most
          * 2^32 - 2 ms, so the deadline is kept on the monotonic clock and
-         * the wait repeated until it has passed. */
+         * the wait repeated until it has passed. Any number of threads may
+         * wait on one process handle. */
         if (timeout_ms < 0) {
             ms = INFINITE;
         } else {
@@ -342,30 +373,26 @@ int xipc__child_wait(xipc__child *c, int64_t timeout_ms, int *exit_code)
             ms = left <= 0 ? 0 : left > 0x7fffffff ? 0x7fffffff : (DWORD)left;
         }
         r = WaitForSingleObject(c->process, ms);
-        if (r == WAIT_TIMEOUT) {
-            if (xipc__sys_now_ns() >= deadline)
-                return XIPC_ETIMEDOUT;
-            continue;
-        }
-        if (r != WAIT_OBJECT_0)
+        if (r == WAIT_OBJECT_0)
+            break;
+        if (r != WAIT_TIMEOUT)
             return w32_fail(XIPC_ESYS, "WaitForSingleObject", NULL,
                             GetLastError());
-        if (!GetExitCodeProcess(c->process, &code))
-            return w32_fail(XIPC_ESYS, "GetExitCodeProcess", NULL,
-                            GetLastError());
-        c->code = exit_status(code);
-        c->ended = 1;
+        if (xipc__sys_now_ns() >= deadline)
+            return XIPC_ETIMEDOUT;
     }
-    *exit_code = c->code;
-    return 0;
+    return collect(c, exit_code);
 }
 
 int xipc__child_kill(xipc__child *c)
 {
     DWORD e;
 
-    if (c->ended || WaitForSingleObject(c->process, 0) == WAIT_OBJECT_0)
+    /* The handle keeps the process object (and its id) alive, so whatever
+     * happened to the child, this reaches no other process. */
+    if (WaitForSingleObject(c->process, 0) == WAIT_OBJECT_0)
         return 0;
+    XIPC__FAULT_POINT("proc:kill:signal");
     /* The code a POSIX wait reports for SIGKILL, so both platforms agree. */
     if (TerminateProcess(c->process, XIPC_PROC_KILLED))
         return 0;
@@ -386,4 +413,19 @@ void xipc__child_free(xipc__child *c)
 {
     CloseHandle(c->process);
     free(c);
+}
+
+int xipc__child_autoreap(int on)
+{
+    (void)on; /* Windows keeps a child's exit code with its process. */
+    return xipc__fail(XIPC_ENOTSUP, "xipc__child_autoreap", NULL,
+                      "Windows has no SIGCHLD: a child's exit code stays "
+                      "with its process handle");
+}
+
+int xipc__child_force_fallback(int on)
+{
+    (void)on; /* A process handle is the only way, and it is exact. */
+    return xipc__fail(XIPC_ENOTSUP, "xipc__child_force_fallback", NULL,
+                      "Windows addresses a child by its process handle only");
 }

@@ -742,7 +742,8 @@ XIPC_API const char *xipc_queue_name(const xipc_queue *q);
  * of a table the program gives to xipc_proc_dispatch() at the top of main().
  * No fork() without exec: the child starts fresh, exactly as on Windows.
  * Handles, mappings and locks are not inherited; a child opens objects by
- * name.
+ * name. Nor are signal dispositions and the signal mask (POSIX): every
+ * signal starts with its default in the child.
  *
  *     static int worker(int argc, char **argv) { ...; return 0; }
  *     static const xipc_proc_entry entries[] = {{"worker", worker}, {0, 0}};
@@ -753,13 +754,53 @@ XIPC_API const char *xipc_queue_name(const xipc_queue *q);
  *             return code;                 // we were a child; it has run
  *         ... xipc_proc_spawn(&p, "worker", 1, args); ...
  *     }
+ *
+ * Exit codes are 0..255 on every platform, by one rule:
+ *  - the child's function returned n, or the child called exit(n): n & 0xff
+ *    (-1 gives 255, -2 gives 254, 256 gives 0), as a POSIX exit status is;
+ *    on Windows this holds for every n >= -2^29 (smaller ones look like
+ *    exception codes);
+ *  - the child was ended by xipc_proc_kill(): XIPC_PROC_KILLED (137);
+ *  - the child crashed: 128 + the POSIX signal of the fault, the same number
+ *    on every platform: 139 for an invalid memory access (SIGSEGV), 132 for
+ *    an illegal instruction (SIGILL), 136 for an arithmetic fault such as
+ *    an integer division by zero (SIGFPE), 134 for abort() (SIGABRT); on
+ *    POSIX, 128 + N for any other signal N that ended it; on Windows, the
+ *    few other exceptions with a POSIX twin likewise (a breakpoint 133, a
+ *    misaligned access 135) and 255 for one without. A crashing child ends
+ *    at once: on Windows no error dialog appears and no debugger starts
+ *    (xipc_proc_dispatch sees to it);
+ *  - the function named by xipc_proc_spawn() is not in the child's table:
+ *    127.
+ * A child that returns 137 or 128 + N itself cannot be told from one that
+ * was killed or crashed: keep such codes for those.
+ *
+ * Threads. Any number of threads may wait on one child and kill it at the
+ * same time: each waiter keeps its own timeout, and all get the same exit
+ * code. xipc_proc_free() must not be called while another thread uses the
+ * handle.
+ *
+ * A child's exit code belongs to its handle. On POSIX, a program that sets
+ * SIGCHLD to SIG_IGN (the kernel then discards the exit status of every
+ * child) or that reaps children with waitpid(-1) takes it away: the wait
+ * then reports XIPC_ECHILD once the child has ended. A kill never reaches
+ * another process that took over the child's id: on Linux the handle holds
+ * a pidfd, which names exactly that process; where the kernel offers none
+ * (before 5.4, or under a seccomp filter that forbids it), the handle falls
+ * back to the pid and the child's start time, and checks before each kill
+ * that they still name an unreaped child of this process, which leaves
+ * only a reap elsewhere and a reuse of the pid in the moment between the
+ * check and the kill to race with (docs/processes.md). On Windows the
+ * process handle pins the child and keeps its exit code, so neither can
+ * happen.
  * ------------------------------------------------------------------------ */
 
 typedef struct xipc_proc xipc_proc;
 
 /* A function a child can run: it gets its own argc/argv (argv[0] is the
  * function's name, argv[1..] the strings given to xipc_proc_spawn) and
- * returns the child's exit code (0..255). */
+ * returns the child's exit code, of which the parent sees the low 8 bits
+ * (0..255; see "Exit codes" above). */
 typedef int (*xipc_proc_fn)(int argc, char **argv);
 
 typedef struct xipc_proc_entry {
@@ -775,10 +816,13 @@ typedef struct xipc_proc_entry {
 #define XIPC_PROC_KILLED 137
 
 /* Call first in main(). If this process was started by xipc_proc_spawn(),
- * runs the named function of `table` and returns 1 with its result in
- * *exit_code; main() should then return *exit_code. Otherwise returns 0 and
- * the program goes on as usual. If the requested function is not in the
- * table, returns 1 with *exit_code = 127 after printing why on stderr. */
+ * prepares it so that a crash ends it at once with its exit code (see
+ * "Exit codes" above; on Windows: no error dialog, no debugger, and abort()
+ * gives 134), runs the named function of `table` and returns 1 with the
+ * function's result & 0xff in *exit_code; main() should then return
+ * *exit_code. Otherwise returns 0 and the program goes on as usual. If the
+ * requested function is not in the table, returns 1 with *exit_code = 127
+ * after printing why on stderr. */
 XIPC_API int xipc_proc_dispatch(int argc, char **argv,
                                 const xipc_proc_entry *table, int *exit_code);
 
@@ -790,21 +834,30 @@ XIPC_API int xipc_proc_spawn(xipc_proc **out, const char *fn, int argc,
                              const char *const *argv);
 
 /* Waits up to timeout_ms milliseconds (0: just check; XIPC_FOREVER) for the
- * child to end. On success stores its exit code: what its function or exit()
- * returned (0..255), XIPC_PROC_KILLED after xipc_proc_kill(), 128 + N if it
- * was ended by POSIX signal N. Returns 0, XIPC_ETIMEDOUT, XIPC_EINVAL or
- * XIPC_ESYS. Waiting again after success returns the same code. */
+ * child to end. On success stores its exit code, 0..255 (see "Exit codes"
+ * above: what its function returned or exit() was given, & 0xff;
+ * XIPC_PROC_KILLED after xipc_proc_kill(); 128 + the signal of a crash).
+ * Returns 0, XIPC_ETIMEDOUT, XIPC_ECHILD (POSIX: the child has ended, but
+ * its exit status was collected by someone else - the program ignores
+ * SIGCHLD or reaped it with waitpid(-1) - so there is no code to give),
+ * XIPC_EINVAL or XIPC_ESYS. Waiting again after 0 or XIPC_ECHILD returns
+ * the same at once. Several threads may wait at once, each with its own
+ * timeout; all get the same answer. */
 XIPC_API int xipc_proc_wait(xipc_proc *p, int64_t timeout_ms, int *exit_code);
 
 /* Ends the child at once (SIGKILL / TerminateProcess): it runs no cleanup.
- * Returns 0 (also if it had already ended), or XIPC_EINVAL, XIPC_ESYS. */
+ * Sends nothing if the child is known to have ended, and never reaches
+ * another process that reuses its id (see above). May be called while other
+ * threads wait. Returns 0 (also if it had already ended, or its exit status
+ * was collected elsewhere), or XIPC_EINVAL, XIPC_ESYS. */
 XIPC_API int xipc_proc_kill(xipc_proc *p);
 
 /* Returns the child's process id. */
 XIPC_API int64_t xipc_proc_pid(const xipc_proc *p);
 
 /* Releases the handle. A child still running is not killed and goes on
- * alone. Returns 0 or XIPC_EINVAL. */
+ * alone. Must not be called while another thread waits on or kills the
+ * child through this handle. Returns 0 or XIPC_EINVAL. */
 XIPC_API int xipc_proc_free(xipc_proc *p);
 
 /* Returns the calling process's id. */

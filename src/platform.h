@@ -322,6 +322,19 @@ void xipc__cpu_relax(void);
 
 /* ------------------------------------------------------------------------
  * Processes (src/proc.c builds the public API on these).
+ *
+ * Exit codes are in 0..255 on every backend, by one rule (include/xipc.h,
+ * "Exit codes", documents it for users): a normal exit gives the low 8 bits
+ * of the code the child exited with, a child ended by xipc__child_kill
+ * gives XIPC_PROC_KILLED, and a crash gives 128 + the number of the POSIX
+ * signal of the fault (SIGSEGV 11, SIGILL 4, SIGFPE 8, SIGABRT 6, SIGBUS 7,
+ * SIGTRAP 5; on POSIX any signal N that ended the child gives 128 + N), or
+ * 255 for a Windows exception that has no POSIX twin.
+ *
+ * A child handle may be used by several threads at once: any number of
+ * them may wait and kill concurrently, and each waiter gets the same
+ * answer. Only xipc__child_free must not overlap any other call on the
+ * handle.
  * ------------------------------------------------------------------------ */
 
 typedef struct xipc__child xipc__child; /* backend-defined */
@@ -329,26 +342,57 @@ typedef struct xipc__child xipc__child; /* backend-defined */
 /* Starts this same executable again with the command-line arguments
  * args[0..nargs-1] (the program path is supplied by the backend, so the
  * child's argv is {self, args...}). Standard streams and the environment are
- * inherited; no other handle or descriptor is. Returns 0 and *out, or
- * XIPC_ENOMEM / XIPC_ESYS. */
+ * inherited; no other handle or descriptor is, and no signal disposition or
+ * signal mask either (the child starts with the defaults, as a Windows
+ * process does). The handle addresses exactly this child for its whole
+ * life: a kill or a wait never reaches another process that reuses its id.
+ * Returns 0 and *out, or XIPC_ENOMEM / XIPC_ESYS. */
 int xipc__child_spawn(xipc__child **out, int nargs, const char *const *args);
 
+/* Called by a child (in xipc_proc_dispatch) before it runs its function:
+ * makes a crash end the process at once with the exit code of the rule
+ * above, with no error dialog, no debugger and no crash report (Windows:
+ * error mode, unhandled-exception filter, SIGABRT handler; POSIX: nothing
+ * to do, the kernel already does so). Never fails. */
+void xipc__child_prepare(void);
+
 /* Waits up to timeout_ms (0: poll, < 0: forever) on a monotonic clock for
- * the child to end. Returns 0 and the exit code (0..255 for a normal exit,
- * 128 + N for POSIX signal N, XIPC_PROC_KILLED after xipc__child_kill), or
- * XIPC_ETIMEDOUT / XIPC_ESYS. May be called again after it succeeded and
- * then returns the same code at once. */
+ * the child to end. Returns 0 and the exit code (see the rule above), or
+ * XIPC_ETIMEDOUT, XIPC_ECHILD (the child has ended but its exit status was
+ * collected by someone else: a waitpid(-1) of the program, or the kernel
+ * because the program ignores SIGCHLD; only where that can happen), or
+ * XIPC_ESYS. Concurrent waiters on one handle each keep their own timeout
+ * and all get the same answer; a call after one that returned 0 or
+ * XIPC_ECHILD returns the same at once. */
 int xipc__child_wait(xipc__child *c, int64_t timeout_ms, int *exit_code);
 
 /* Ends the child at once without letting it run any cleanup. Returns 0 (also
- * when it had already ended) or XIPC_ESYS. */
+ * when it had already ended, and when its exit status was collected
+ * elsewhere) or XIPC_ESYS. Sends nothing to a child that is known to have
+ * ended: the fault point "proc:kill:signal" (src/internal.h) runs right
+ * before the signal or termination is sent, and only then. */
 int xipc__child_kill(xipc__child *c);
 
 /* Returns the child's process id. */
 int64_t xipc__child_pid(const xipc__child *c);
 
-/* Releases the handle without affecting the child. */
+/* Releases the handle without affecting the child. Must not be called while
+ * another thread uses the handle. */
 void xipc__child_free(xipc__child *c);
+
+/* Test support: if `on`, makes the system collect the exit status of every
+ * child of this process itself, as a program may ask it to (POSIX: SIGCHLD
+ * set to SIG_IGN); if not, restores the default. Returns 0, or
+ * XIPC_ENOTSUP where the platform has no such setting (Windows: a child's
+ * exit code stays with its process handle). */
+int xipc__child_autoreap(int on);
+
+/* Test support: if `on`, makes later spawns use the backend's fallback way
+ * of addressing a child (POSIX: its pid, used where the kernel offers no
+ * pidfd) instead of the preferred one; if not, restores the preferred one.
+ * Returns 0, or XIPC_ENOTSUP where the backend has only one way (Windows:
+ * the process handle). */
+int xipc__child_force_fallback(int on);
 
 /* ------------------------------------------------------------------------
  * System facts, time, and process-level odds and ends (sys.c).

@@ -25,11 +25,15 @@ int xipc_proc_dispatch(int argc, char **argv, const xipc_proc_entry *table,
 
     if (argc < 3 || argv == NULL || strcmp(argv[1], RUN_FLAG) != 0)
         return 0;
+    xipc__child_prepare();
     for (e = table; e != NULL && e->name != NULL; e++) {
         if (strcmp(e->name, argv[2]) == 0) {
             int code = e->fn(argc - 2, argv + 2);
+            /* An exit status has 8 bits on POSIX and 32 on Windows, where
+             * a negative code would otherwise come back as 255 (or as an
+             * exception): cut it here, so -2 is 254 everywhere. */
             if (exit_code)
-                *exit_code = code;
+                *exit_code = (int)((unsigned)code & 0xffu);
             return 1;
         }
     }

@@ -2,7 +2,9 @@
  * runner.c - the conformance suite's entry point and harness.
  *
  *   xipc_tests --list        prints every test name (one per line)
- *   xipc_tests NAME          runs one test, supervised
+ *   xipc_tests NAME          runs one test, supervised; exits 0 (pass),
+ *                            T_SKIP = 77 (skipped, with the reason printed)
+ *                            or 1 (fail)
  *   xipc_tests               runs every test, supervised, and prints a summary
  *
  * Supervised means: the test itself runs in a fresh child process (this same
@@ -76,13 +78,6 @@ void t_fail(const char *file, int line, const char *fmt, ...)
     exit(in_helper ? 99 : 1);
 }
 
-int t_skip(const char *why)
-{
-    printf("SKIP: %s\n", why);
-    fflush(stdout);
-    return T_SKIP;
-}
-
 const char *t_prefix(void)
 {
     static char prefix[32];
@@ -148,6 +143,19 @@ void t_kill(xipc_proc *p)
 {
     CHECK_OK(xipc_proc_kill(p));
     CHECK_EQ(t_join(p, 10000), XIPC_PROC_KILLED);
+}
+
+void t_release(xipc_proc *p)
+{
+    forget_kid(p);
+    xipc_proc_free(p);
+}
+
+int t_skip(const char *why)
+{
+    printf("SKIP: %s\n", why);
+    fflush(stdout);
+    return T_SKIP;
 }
 
 t_ctl *t_ctl_create(const char **name, xipc_shm **shm)
@@ -247,21 +255,19 @@ static int supervise(const struct test_entry *t)
         fprintf(stderr, "test %s left %d object(s) behind\n", t->name, left);
         code = 1;
     }
-    if (code == T_SKIP) {
-        printf("SKIP %s (%lld ms)\n", t->name, (long long)(t_ms() - start));
-        fflush(stdout);
-        return T_SKIP;
-    }
-    printf("%s %s (%lld ms)\n", code == 0 ? "PASS" : "FAIL", t->name,
-           (long long)(t_ms() - start));
+    printf("%s %s (%lld ms)\n",
+           code == 0        ? "PASS"
+           : code == T_SKIP ? "SKIP"
+                            : "FAIL",
+           t->name, (long long)(t_ms() - start));
     fflush(stdout);
-    return code == 0 ? 0 : 1;
+    return code == 0 || code == T_SKIP ? code : 1;
 }
 
 int main(int argc, char **argv)
 {
     const struct test_entry *t;
-    int code, passed = 0, failed = 0, skipped = 0, r;
+    int code, passed = 0, failed = 0, skipped = 0;
 
     setvbuf(stdout, NULL, _IONBF, 0);
     if (xipc_proc_dispatch(argc, argv, helpers, &code))
@@ -279,9 +285,10 @@ int main(int argc, char **argv)
         return supervise(t);
     }
     for (t = tests; t->name != NULL; t++) {
-        if ((r = supervise(t)) == 0)
+        code = supervise(t);
+        if (code == 0)
             passed++;
-        else if (r == T_SKIP)
+        else if (code == T_SKIP)
             skipped++;
         else
             failed++;

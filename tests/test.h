@@ -66,14 +66,6 @@ void t_fail(const char *file, int line, const char *fmt, ...);
                    #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");            \
     } while (0)
 
-/* ---- skipping ------------------------------------------------------------ */
-
-/* The exit code of a test that cannot run here (CTest's SKIP_RETURN_CODE). */
-#define T_SKIP 77
-
-/* Prints why the test is skipped and returns T_SKIP: `return t_skip(...)`. */
-int t_skip(const char *why);
-
 /* ---- names -------------------------------------------------------------- */
 
 /* Returns a fresh object name "t<pid>-<label>-<n>", unique per run, in a
@@ -106,6 +98,21 @@ int t_join(xipc_proc *p, int64_t timeout_ms);
 /* Kills the helper, waits for it, checks it reports XIPC_PROC_KILLED and
  * releases it. */
 void t_kill(xipc_proc *p);
+
+/* Releases a helper the test has seen end by its own means (for instance a
+ * wait that returned XIPC_ECHILD), without waiting for it. */
+void t_release(xipc_proc *p);
+
+/* ---- skipping ----------------------------------------------------------- */
+
+/* The exit code of a skipped test (CTest's SKIP_RETURN_CODE, as Automake's). */
+#define T_SKIP 77
+
+/* Prints why the test cannot run here and returns T_SKIP, for a test to
+ * return: `return t_skip("...");`. A skip is for a behaviour the platform
+ * does not have (README's platform differences name it), never for a
+ * failure. */
+int t_skip(const char *why);
 
 /* ---- the control block: a handshake between a test and its helpers ----- */
 

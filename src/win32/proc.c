@@ -8,12 +8,22 @@
  * for a console program started without STARTF_USESTDHANDLES, Windows (and
  * Wine) duplicates the parent's three standard handles into the child,
  * whether they are a console, a pipe or a file.
+ *
+ * The process handle pins the child: its id is not reused while the handle
+ * is open, and its exit code stays readable, so a kill or a wait always
+ * reaches this child and nothing can collect its code before us. Several
+ * threads may wait on the handle at once, each with its own timeout.
+ *
+ * Exit codes are brought into the POSIX shape (0..255): a child started by
+ * xipc ends a crash itself with 128 + the POSIX signal of the fault (see
+ * xipc__child_prepare), and the parent maps what other exits leave.
  */
 #include "../internal.h"
 #include "../platform.h"
 
 #include <windows.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +32,8 @@
 struct xipc__child {
     HANDLE process;
     DWORD pid;
-    int ended; /* the child has ended and `code` is final */
+    SRWLOCK lock; /* guards ended and code */
+    int ended;    /* the child has ended and `code` is final */
     int code;
 };
 
@@ -198,6 +209,7 @@ int xipc__child_spawn(xipc__child **out, int nargs, const char *const *args)
         goto out;
     }
     CloseHandle(pi.hThread);
+    InitializeSRWLock(&c->lock);
     c->process = pi.hProcess;
     c->pid = pi.dwProcessId;
     *out = c;
@@ -209,46 +221,151 @@ out:
     return rc;
 }
 
-/* Turns a Windows exit code into the POSIX shape (0..255, or 128 + the
- * signal that a POSIX system would have sent for the same fault). A crash
- * ends a Windows process with its exception code, which has no place in
- * 0..255; any other code is cut to 8 bits, as a POSIX exit status is. */
-static int exit_status(DWORD code)
+/* Returns the POSIX signal that a POSIX system sends for the fault that
+ * raised Windows exception `code`, or 0 if it has no POSIX twin. */
+static int fault_signal(DWORD code)
 {
     switch (code) {
     case STATUS_ACCESS_VIOLATION:
     case STATUS_IN_PAGE_ERROR:
     case STATUS_STACK_OVERFLOW:
-        return 128 + 11; /* SIGSEGV */
+    case STATUS_GUARD_PAGE_VIOLATION:
+    case STATUS_ARRAY_BOUNDS_EXCEEDED:
+        return 11; /* SIGSEGV */
     case STATUS_ILLEGAL_INSTRUCTION:
     case STATUS_PRIVILEGED_INSTRUCTION:
-        return 128 + 4; /* SIGILL */
+        return 4; /* SIGILL */
+    /* INT_MIN / -1 raises "integer overflow" on Windows, SIGFPE on Linux. */
     case STATUS_INTEGER_DIVIDE_BY_ZERO:
+    case STATUS_INTEGER_OVERFLOW:
     case STATUS_FLOAT_DIVIDE_BY_ZERO:
-        return 128 + 8; /* SIGFPE */
-    /* __fastfail(), which the UCRT's abort() ends the process with. */
+    case STATUS_FLOAT_DENORMAL_OPERAND:
+    case STATUS_FLOAT_INEXACT_RESULT:
+    case STATUS_FLOAT_INVALID_OPERATION:
+    case STATUS_FLOAT_OVERFLOW:
+    case STATUS_FLOAT_STACK_CHECK:
+    case STATUS_FLOAT_UNDERFLOW:
+    case STATUS_FLOAT_MULTIPLE_FAULTS:
+    case STATUS_FLOAT_MULTIPLE_TRAPS:
+        return 8; /* SIGFPE */
+    case STATUS_DATATYPE_MISALIGNMENT:
+        return 7; /* SIGBUS */
+    case STATUS_BREAKPOINT:
+    case STATUS_SINGLE_STEP:
+        return 5; /* SIGTRAP */
+    /* __fastfail() (the UCRT's abort() without a handler, /GS) and the
+     * heap's own corruption checks, which glibc answers with abort(). */
     case STATUS_STACK_BUFFER_OVERRUN:
-        return 128 + 6; /* SIGABRT */
+    case STATUS_HEAP_CORRUPTION:
+    case STATUS_ASSERTION_FAILURE:
+        return 6; /* SIGABRT */
     case STATUS_CONTROL_C_EXIT:
-        return 128 + 2; /* SIGINT */
+        return 2; /* SIGINT */
     default:
-        /* Other exception codes (severity "error") have no POSIX twin. */
-        return code >= 0xC0000000u ? 255 : (int)(code & 0xFF);
+        return 0;
     }
+}
+
+/* Turns a Windows exit code into the POSIX shape (0..255). A crash that the
+ * child did not map itself (see xipc__child_prepare) ends it with its
+ * exception code, an NTSTATUS of warning or error severity without the
+ * "customer" bit (0x80000000..0x9FFFFFFF, 0xC0000000..0xDFFFFFFF): a known
+ * one gives 128 + its POSIX signal, any other 255. Every other code is cut
+ * to its low 8 bits, as a POSIX exit status is, so exit(n) gives n & 0xff
+ * on both platforms for every n >= -2^29 (exit(-2) exits with 0xFFFFFFFE,
+ * which is no exception code). */
+static int exit_status(DWORD code)
+{
+    int sig = fault_signal(code);
+
+    if (sig != 0)
+        return 128 + sig;
+    if ((code & 0x60000000u) == 0 && (code & 0x80000000u) != 0)
+        return 255;
+    return (int)(code & 0xFFu);
+}
+
+/* The top-level exception filter that the C runtime installed before
+ * main(): MinGW's turns faults into the C signals (SIGSEGV, SIGILL, SIGFPE)
+ * for handlers the program set with signal(). */
+static LPTOP_LEVEL_EXCEPTION_FILTER runtime_filter;
+
+/* Ends a child whose exception nothing handled, with the code of the rule,
+ * before Windows shows an error dialog or starts a debugger (Wine starts
+ * winedbg, which dumps the threads, modules and stack into the log). */
+static LONG WINAPI crash_filter(EXCEPTION_POINTERS *ep)
+{
+    DWORD code = ep != NULL && ep->ExceptionRecord != NULL
+                     ? ep->ExceptionRecord->ExceptionCode
+                     : 0;
+    int sig = fault_signal(code);
+
+    /* A handler the program set with signal() still runs first, and may
+     * resume the program. */
+    if (runtime_filter != NULL &&
+        runtime_filter(ep) == EXCEPTION_CONTINUE_EXECUTION)
+        return EXCEPTION_CONTINUE_EXECUTION;
+    TerminateProcess(GetCurrentProcess(), sig != 0 ? 128u + (UINT)sig : 255u);
+    return EXCEPTION_EXECUTE_HANDLER; /* not reached */
+}
+
+/* abort() raises SIGABRT and, if the handler returns, exits with code 3
+ * (msvcrt) or fails fast (UCRT); a POSIX abort() ends the process with
+ * SIGABRT, 134. */
+static void on_abort(int sig)
+{
+    (void)sig;
+    TerminateProcess(GetCurrentProcess(), 128u + 6u);
+}
+
+void xipc__child_prepare(void)
+{
+    /* No "the program has stopped working" dialog, no "insert a disk" box
+     * for a missing drive, no box for a file that cannot be opened: a child
+     * nobody watches must end, not wait for a click. */
+    UINT mode = SetErrorMode(0);
+    SetErrorMode(mode | SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX |
+                 SEM_NOOPENFILEERRORBOX);
+    runtime_filter = SetUnhandledExceptionFilter(crash_filter);
+    signal(SIGABRT, on_abort);
+}
+
+/* Stores in *out the exit code of the child, which has ended (its handle
+ * is signalled), reading it from the system the first time. */
+static int collect(xipc__child *c, int *out)
+{
+    DWORD code;
+    int rc = 0;
+
+    AcquireSRWLockExclusive(&c->lock);
+    if (!c->ended) {
+        if (GetExitCodeProcess(c->process, &code)) {
+            c->code = exit_status(code);
+            c->ended = 1;
+        } else {
+            rc =
+                w32_fail(XIPC_ESYS, "GetExitCodeProcess", NULL, GetLastError());
+        }
+    }
+    if (rc == 0)
+        *out = c->code;
+    ReleaseSRWLockExclusive(&c->lock);
+    return rc;
 }
 
 int xipc__child_wait(xipc__child *c, int64_t timeout_ms, int *exit_code)
 {
     int64_t deadline;
-    DWORD r, ms, code;
+    DWORD r, ms;
 
     if (timeout_ms > INT64_MAX / 2000000)
         timeout_ms = -1; /* centuries: the same as forever */
     deadline = xipc__sys_now_ns() + timeout_ms * 1000000;
-    while (!c->ended) {
+    for (;;) {
         /* A Windows wait may end up to a clock tick early and takes at most
          * 2^32 - 2 ms, so the deadline is kept on the monotonic clock and
-         * the wait repeated until it has passed. */
+         * the wait repeated until it has passed. Any number of threads may
+         * wait on one process handle. */
         if (timeout_ms < 0) {
             ms = INFINITE;
         } else {
@@ -256,30 +373,26 @@ int xipc__child_wait(xipc__child *c, int64_t timeout_ms, int *exit_code)
             ms = left <= 0 ? 0 : left > 0x7fffffff ? 0x7fffffff : (DWORD)left;
         }
         r = WaitForSingleObject(c->process, ms);
-        if (r == WAIT_TIMEOUT) {
-            if (xipc__sys_now_ns() >= deadline)
-                return XIPC_ETIMEDOUT;
-            continue;
-        }
-        if (r != WAIT_OBJECT_0)
+        if (r == WAIT_OBJECT_0)
+            break;
+        if (r != WAIT_TIMEOUT)
             return w32_fail(XIPC_ESYS, "WaitForSingleObject", NULL,
                             GetLastError());
-        if (!GetExitCodeProcess(c->process, &code))
-            return w32_fail(XIPC_ESYS, "GetExitCodeProcess", NULL,
-                            GetLastError());
-        c->code = exit_status(code);
-        c->ended = 1;
+        if (xipc__sys_now_ns() >= deadline)
+            return XIPC_ETIMEDOUT;
     }
-    *exit_code = c->code;
-    return 0;
+    return collect(c, exit_code);
 }
 
 int xipc__child_kill(xipc__child *c)
 {
     DWORD e;
 
-    if (c->ended || WaitForSingleObject(c->process, 0) == WAIT_OBJECT_0)
+    /* The handle keeps the process object (and its id) alive, so whatever
+     * happened to the child, this reaches no other process. */
+    if (WaitForSingleObject(c->process, 0) == WAIT_OBJECT_0)
         return 0;
+    XIPC__FAULT_POINT("proc:kill:signal");
     /* The code a POSIX wait reports for SIGKILL, so both platforms agree. */
     if (TerminateProcess(c->process, XIPC_PROC_KILLED))
         return 0;
@@ -300,4 +413,19 @@ void xipc__child_free(xipc__child *c)
 {
     CloseHandle(c->process);
     free(c);
+}
+
+int xipc__child_autoreap(int on)
+{
+    (void)on; /* Windows keeps a child's exit code with its process. */
+    return xipc__fail(XIPC_ENOTSUP, "xipc__child_autoreap", NULL,
+                      "Windows has no SIGCHLD: a child's exit code stays "
+                      "with its process handle");
+}
+
+int xipc__child_force_fallback(int on)
+{
+    (void)on; /* A process handle is the only way, and it is exact. */
+    return xipc__fail(XIPC_ENOTSUP, "xipc__child_force_fallback", NULL,
+                      "Windows addresses a child by its process handle only");
 }

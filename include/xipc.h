@@ -198,9 +198,9 @@ typedef struct xipc_info {
     int closed;          /* 1 once shut down (xipc_queue_shutdown) */
 } xipc_info;
 
-/* Describes the live object `name`, of any kind, without changing it (it
- * is opened read-only for the call). Like every open, it answers
- * XIPC_ENOENT for a stale object and reclaims its memory (see Lifetime).
+/* Describes the live object `name`, of any kind, without changing it: it
+ * is mapped read-only for a look, holds nothing, waits for no other process
+ * and reclaims nothing. A stale object (see Lifetime) is XIPC_ENOENT.
  * Returns 0 and *out, or XIPC_EINVAL, XIPC_ENOENT, XIPC_EVERSION,
  * XIPC_ECORRUPT (damaged, or of a kind this xipc does not know),
  * XIPC_EACCES, XIPC_ESYS. */
@@ -211,9 +211,9 @@ typedef void (*xipc_list_cb)(const xipc_info *info, void *ctx);
 
 /* Calls cb(info, ctx) for every xipc object whose name starts with `prefix`
  * (case-insensitive; NULL or "" for all), live or stale, in no particular
- * order. It removes nothing, but describing a live object is an open (see
- * xipc_stat), so one whose last holder dies in between is reclaimed and
- * skipped, as is one that cannot be described (damaged). Returns the number reported
+ * order. It removes nothing and waits for no other process (see
+ * xipc_stat); one whose last holder dies in between, or that cannot be
+ * described (damaged), is skipped. Returns the number reported
  * (>= 0), or XIPC_EINVAL (prefix too long), XIPC_ENOMEM, XIPC_ESYS,
  * XIPC_EACCES. */
 XIPC_API int xipc_list(const char *prefix, xipc_list_cb cb, void *ctx);

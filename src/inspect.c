@@ -39,7 +39,7 @@ int xipc_stat(const char *name, xipc_info *out)
         return xipc__fail(XIPC_EINVAL, "xipc_stat", NULL, "NULL out");
     if ((rc = xipc__name_canon(name, cname)) != 0)
         return rc;
-    if ((rc = xipc__obj_open(&seg, cname, XIPC__KIND_ANY, 1, &h)) != 0)
+    if ((rc = xipc__obj_open(&seg, cname, XIPC__KIND_ANY, XIPC__SEG_PEEK, &h)) != 0)
         return rc;
     memset(&info, 0, sizeof info);
     memcpy(info.name, cname, strlen(cname) + 1);

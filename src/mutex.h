@@ -51,6 +51,8 @@
  *   MX_SLICE_FIRST_MS, MX_SLICE_MS
  *                                how long a sleeper sleeps before its first
  *                                and its later looks at the owner;
+ *   MX_TRY_TRUST_NS              how long a try trusts an owner it found
+ *                                alive;
  *   int mx_os_self(xipc__mutex *m, uint64_t *me)
  *                                the calling thread's word form, owner << 2
  *                                (inline; 0 or an xipc code);
@@ -68,6 +70,10 @@
  *   int mx_os_alive(xipc__mutex *m, uint64_t owner)
  *                                whether party `owner` lives: 1, 0 or a
  *                                negative code (counts as alive);
+ *   uint64_t mx_os_party_key(uint64_t owner)
+ *                                what the kernel's answer about `owner`
+ *                                depends on (its process on POSIX, its
+ *                                thread on Windows), for the tries' memory;
  *   int mx_os_same_process(xipc__mutex *m, uint64_t owner, uint64_t me)
  *                                whether party `owner` is a live thread of
  *                                the calling process (whose own identity is
@@ -100,10 +106,14 @@ enum { MX_CONSISTENT = 0, MX_OWNER_DIED = 1 };
 /* How long a spinning locker re-reads a held word before it sleeps. */
 #define MX_SPINS 100
 
-/* How long a failed try trusts an owner it found alive (or has just seen
- * for the first time) before it asks the kernel again: tries make no
- * system call, yet a try-only user still finds a dead owner. */
-#define MX_TRY_TRUST_NS INT64_C(10000000)
+/* A try asks the kernel about an owner the first time it meets it, and
+ * then trusts the answer "alive" for MX_TRY_TRUST_NS (the backend's, a
+ * small multiple of what asking costs): failed tries against the holder
+ * of a moment ago, in a loop, make no system call but one per that time,
+ * and a try still finds a dead owner at once, or within that time of its
+ * last look. The answers about the last MX_TRY_SEEN parties met are kept
+ * per handle. */
+#define MX_TRY_SEEN 4
 
 /* The shared bytes: 64, identical for 32- and 64-bit builds. */
 struct mx_shared {
@@ -128,10 +138,11 @@ struct xipc__mutex {
     struct mx_shared *sh;
     xipc__seg *seg;
     int recursive;
-    /* A failed try's memory of the owner it saw last (see
-     * MX_TRY_TRUST_NS). */
-    uint64_t try_owner;
-    int64_t try_since;
+    /* A try's memory of the owners it found alive (see MX_TRY_TRUST_NS):
+     * their parties (mx_os_party_key) and when. */
+    uint64_t try_key[MX_TRY_SEEN];
+    int64_t try_at[MX_TRY_SEEN];
+    unsigned try_next;
     struct mx_os os;
 };
 
@@ -281,27 +292,31 @@ static int mx_take_over(xipc__mutex *m, uint64_t me, uint64_t w)
 }
 
 /* Asks whether the owner of word w lives, for a locker that is about to
- * give up or has slept a slice; a try asks the kernel only about an owner
- * it has trusted for MX_TRY_TRUST_NS already. Returns 1 (alive) or 0. */
+ * give up or has slept a slice; a try trusts an answer "alive" given less
+ * than MX_TRY_TRUST_NS ago. Returns 1 (alive) or 0. */
 static int mx_owner_alive(xipc__mutex *m, uint64_t w, int is_try)
 {
-    uint64_t owner = mx_owner(w);
-    int64_t now;
+    uint64_t owner = mx_owner(w), key;
+    int64_t now = 0;
+    unsigned i;
+    int alive;
 
     if (owner == 0 || owner >= XIPC__PARTY_DEAD)
         return 0;
+    key = mx_os_party_key(owner);
     if (is_try) {
         now = xipc__sys_now_ns();
-        if (owner != m->try_owner) {
-            m->try_owner = owner;
-            m->try_since = now;
-            return 1;
-        }
-        if (now - m->try_since < MX_TRY_TRUST_NS)
-            return 1;
-        m->try_since = now;
+        for (i = 0; i < MX_TRY_SEEN; i++)
+            if (m->try_key[i] == key && now - m->try_at[i] < MX_TRY_TRUST_NS)
+                return 1;
     }
-    return mx_os_alive(m, owner) != 0;
+    alive = mx_os_alive(m, owner) != 0;
+    if (is_try && alive) {
+        i = m->try_next++ % MX_TRY_SEEN;
+        m->try_key[i] = key;
+        m->try_at[i] = now;
+    }
+    return alive;
 }
 
 static int mx_lock_slow(xipc__mutex *m, int64_t deadline)

@@ -67,8 +67,14 @@ int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
 /* Opens the live segment `name`, mapped read-only if `readonly`, else
  * read-write, and calls check on the mapping. A stale segment is removed
  * and reported as XIPC_ENOENT. Returns 0 and *out, with the calling process
- * holding the segment, or XIPC_ENOENT, XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS
- * or check's code (and then holds nothing). */
+ * holding the segment, or XIPC_ENOENT, XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY
+ * (another process has kept the name locked for seconds: stopped in the
+ * middle of its own create, close or unlink of this name), XIPC_ESYS or
+ * check's code (and then holds nothing).
+ * With readonly = XIPC__SEG_PEEK the segment is mapped read-only for a
+ * look only (inspection): nothing waits for the name, nothing is held or
+ * reclaimed, and closing the handle never destroys anything. */
+#define XIPC__SEG_PEEK 2
 int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
                    xipc__seg_check_fn check, void *ctx);
 
@@ -109,6 +115,14 @@ int xipc__seg_list(const char *prefix,
  * object under this name (a live or a stale segment; on Windows also an
  * unlinked segment that is still held), 0 if it has none. */
 int xipc__seg_present(const char *name);
+
+/* Test support (POSIX; XIPC_ENOTSUP on Windows): sets the mode bits of the
+ * segment's file (to show that an object not owner-only is refused); and
+ * takes (undo = 0) or gives back (undo = 1) the first directory name of
+ * user uid's namespace as the calling user, as a squatter would. Return 0
+ * or an xipc code. */
+int xipc__seg_test_chmod(const xipc__seg *seg, int mode);
+int xipc__seg_test_squat(int64_t uid, int undo);
 
 /* Diagnostic for tests: returns 1 if the segment's system object is
  * accessible to its owner only (POSIX: mode 0600; Windows: a security

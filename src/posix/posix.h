@@ -56,6 +56,7 @@ struct xipc__seg {
     ino_t ino;
     pid_t pid; /* the process whose hold fd is; see shm.c */
     int readonly;
+    int peek;            /* a look only: see XIPC__SEG_PEEK */
     /* This process's part in the segment, made when a thread first needs an
      * identity, and the fork generation it belongs to. */
     struct xipc__psx_part *part;

@@ -530,6 +530,7 @@ int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
     if ((s = seg_new(name)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
     s->readonly = readonly != 0;
+    s->peek = readonly == XIPC__SEG_PEEK;
     if ((rc = user_dir(dir, 0)) != 0) {
         if (rc == XIPC_ENOENT)
             rc = xipc__fail(XIPC_ENOENT, "open", name, NULL);
@@ -544,10 +545,21 @@ int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
                                  : sys_fail("open", s->path, errno);
             goto fail;
         }
-        if ((rc = file_check(s->fd, s->path, &st)) != 0 ||
-            (rc = name_lock(s->fd, LOCK_SH, s->path)) != 0)
+        if ((rc = file_check(s->fd, s->path, &st)) != 0)
             goto fail;
-        if ((rc = other_holders(s->fd, s->path)) < 0)
+        if (s->peek) {
+            /* A look: a live object is one with a holder, and nothing is
+             * held, reclaimed or waited for. */
+            if ((rc = other_holders(s->fd, s->path)) < 0)
+                goto fail;
+            if (rc == 0) {
+                rc = xipc__fail(XIPC_ENOENT, "open", name, NULL);
+                goto fail;
+            }
+            break;
+        }
+        if ((rc = name_lock(s->fd, LOCK_SH, s->path)) != 0 ||
+            (rc = other_holders(s->fd, s->path)) < 0)
             goto fail;
         if (rc == 0) {
             /* Stale: every holder died. It is removed, and the name is
@@ -594,7 +606,8 @@ int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
     }
     if ((rc = check(s->base, s->len, ctx)) != 0)
         goto fail;
-    xipc__psx_seg_register(s);
+    if (!s->peek)
+        xipc__psx_seg_register(s);
     *out = s;
     return 0;
 
@@ -620,6 +633,10 @@ void xipc__seg_close(xipc__seg *s)
     struct stat st;
     int fd;
 
+    if (s->peek) {
+        seg_free(s);
+        return;
+    }
     xipc__psx_seg_forget(s);
     xipc__psx_part_put(s);
     if (s->map != NULL) {
@@ -671,6 +688,7 @@ int xipc__seg_unlink(const char *name)
     if ((rc = file_check(fd, path, &st)) != 0 ||
         (rc = name_lock(fd, LOCK_EX, path)) != 0)
         goto out;
+    XIPC__FAULT_POINT("unlink:locked");
     if (pread(fd, &magic, sizeof magic, 0) != (ssize_t)sizeof magic ||
         magic != XIPC__PSX_MAGIC) {
         rc = xipc__fail(XIPC_ECORRUPT, "unlink", name,
@@ -797,4 +815,23 @@ int xipc__seg_owner_only(const xipc__seg *s)
         return sys_fail("fstat", s->path, errno);
     return S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
            (st.st_mode & 07777) == 0600;
+}
+
+int xipc__seg_test_chmod(const xipc__seg *s, int mode)
+{
+    if (fchmod(s->fd, (mode_t)mode) != 0)
+        return sys_fail("fchmod", s->path, errno);
+    return 0;
+}
+
+int xipc__seg_test_squat(int64_t uid, int undo)
+{
+    char dir[DIR_BUF];
+
+    snprintf(dir, sizeof dir, SHM_ROOT "/xipc-%lu", (unsigned long)uid);
+    if (undo)
+        return rmdir(dir) == 0 ? 0 : sys_fail("rmdir", dir, errno);
+    if (mkdir(dir, 0777) != 0 || chmod(dir, 0777) != 0)
+        return sys_fail("mkdir", dir, errno);
+    return 0;
 }

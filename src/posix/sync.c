@@ -28,6 +28,8 @@ struct mx_os {
 
 #define MX_SLICE_FIRST_MS 2
 #define MX_SLICE_MS 4
+/* Asking is one fcntl (well under a microsecond). */
+#define MX_TRY_TRUST_NS INT64_C(100000)
 
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct xipc__mutex *reg;
@@ -46,6 +48,9 @@ static void mx_os_wake(struct xipc__mutex *m, int all);
 static int mx_os_alive(struct xipc__mutex *m, uint64_t owner);
 static int mx_os_same_process(struct xipc__mutex *m, uint64_t owner,
                               uint64_t me);
+/* A process is alive or not as a whole (its party lock): the answer about
+ * any of its threads holds for all. */
+#define mx_os_party_key(owner) ((owner) >> 32)
 
 #include "../mutex.h"
 

@@ -29,6 +29,9 @@ struct mx_os {
 
 #define MX_SLICE_FIRST_MS 10
 #define MX_SLICE_MS 200
+/* Asking opens, waits on and closes a named mutex: a few kernel calls,
+ * tens of microseconds under Wine. */
+#define MX_TRY_TRUST_NS INT64_C(2000000)
 
 struct xipc__mutex;
 static int mx_os_self(struct xipc__mutex *m, uint64_t *me);
@@ -40,6 +43,8 @@ static void mx_os_wake(struct xipc__mutex *m, int all);
 static int mx_os_alive(struct xipc__mutex *m, uint64_t owner);
 static int mx_os_same_process(struct xipc__mutex *m, uint64_t owner,
                               uint64_t me);
+/* Each thread has its own life mutex. */
+#define mx_os_party_key(owner) (owner)
 
 #include "../mutex.h"
 

@@ -18,6 +18,7 @@ struct xipc__seg {
     HANDLE map;
     void *view;      /* the whole section: the prefix, then the core's bytes */
     uint64_t mapped; /* bytes of the view, as VirtualQuery reports them */
+    int peek;        /* a look only: see XIPC__SEG_PEEK */
     char name[XIPC__NAME_BUF];
     char kname[KNAME_BUF]; /* the section's kernel name, for messages */
 };

@@ -765,25 +765,158 @@ static int dir_read(struct dir *d, ULONG index, const nt_dirinfo **info)
     return 0;
 }
 
+/* Every name the passes below have read, by a 64-bit hash of it, with a
+ * bit for each pass that read it (an open-addressing table). */
+struct sightings {
+    struct sighting {
+        uint64_t hash, passes;
+    } * v;
+    size_t n, cap;
+};
+
+static uint64_t name_hash(const wchar_t *s, size_t len)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a */
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        h = (h ^ (uint16_t)s[i]) * UINT64_C(0x100000001b3);
+    return h != 0 ? h : 1; /* 0 marks a free slot */
+}
+
+/* Records that pass p read the name with hash h. Returns 1 if no earlier
+ * pass read it, 0 if one did, or XIPC_ENOMEM. */
+static int sighting_add(struct sightings *t, uint64_t h, int p)
+{
+    size_t i, mask;
+    uint64_t old;
+
+    if (2 * (t->n + 1) > t->cap) {
+        struct sightings g;
+        g.cap = t->cap ? 2 * t->cap : 1024;
+        g.n = 0;
+        if ((g.v = calloc(g.cap, sizeof *g.v)) == NULL)
+            return xipc__fail(XIPC_ENOMEM, "xipc__seg_list", "BaseNamedObjects",
+                              NULL);
+        for (i = 0; i < t->cap; i++) {
+            size_t j = (size_t)t->v[i].hash & (g.cap - 1);
+            if (t->v[i].hash == 0)
+                continue;
+            while (g.v[j].hash != 0)
+                j = (j + 1) & (g.cap - 1);
+            g.v[j] = t->v[i];
+            g.n++;
+        }
+        free(t->v);
+        *t = g;
+    }
+    mask = t->cap - 1;
+    for (i = (size_t)h & mask; t->v[i].hash != 0 && t->v[i].hash != h;
+         i = (i + 1) & mask)
+        ;
+    if (t->v[i].hash == 0) {
+        t->v[i].hash = h;
+        t->n++;
+    }
+    old = t->v[i].passes;
+    t->v[i].passes |= UINT64_C(1) << p;
+    return old == 0;
+}
+
+/* How many passes the reading below makes at most, and the chance it may
+ * leave of missing an object that lived throughout. */
+#define PASSES_MAX 48
+#define MISS_CHANCE 1e-9
+
+/* After pass p (p >= 2), decides whether the passes so far have read
+ * every entry that lived throughout, to within MISS_CHANCE, given that
+ * `ours` of the names are xipc's. A pass misses an entry when an entry
+ * before it is destroyed just as the pass reaches it. How often that
+ * happens is measured on the names that the first and the latest pass
+ * both read: the passes in between that did not read one missed it. The
+ * passes reach an entry at different moments, so they miss it
+ * independently, and an entry late in the directory is missed at most
+ * about twice as often as the average one (it has twice as many entries
+ * before it that can go). So the chance that every pass missed one of ours
+ * is at most ours * (2 * rate)^(p + 1). */
+static int passes_enough(const struct sightings *t, int p, size_t ours)
+{
+    uint64_t both = (UINT64_C(1) << p) | 1, mid = (UINT64_C(1) << p) - 2;
+    double long_lived = 0, misses = 0, rate, chance;
+    size_t i;
+    int k;
+
+    for (i = 0; i < t->cap; i++) {
+        uint64_t m = t->v[i].passes;
+        if (t->v[i].hash == 0 || (m & both) != both)
+            continue;
+        long_lived++;
+        for (k = 1; k < p; k++)
+            misses += ((m & mid) >> k & 1) == 0;
+    }
+    if (long_lived == 0)
+        return 1;
+    rate = 2 * misses / (long_lived * (p - 1));
+    for (chance = (double)(ours ? ours : 1), k = 0; k <= p && chance != 0; k++)
+        chance *= rate < 1 ? rate : 1;
+    return chance < MISS_CHANCE;
+}
+
 /* Reads the directory one entry at a time, for Wine before 9.11, whose
  * NtQueryDirectoryObject returns a single entry per call, looked up by its
- * index in a walk over the directory's hash chains. Returns 0 once f holds
- * the directory's xipc names, or a negative code. */
+ * index in a walk over the directory's hash chains. No such reading is a
+ * snapshot: a process that destroys an object before the index we are at
+ * moves every later entry back by one, and the entry we were about to read
+ * is missed (a creation makes us read one entry twice, which is harmless).
+ * Under steady churn a pass misses several percent of the entries. So the
+ * directory is read in passes, and an entry counts as found if any pass
+ * read it. Two passes that read the same entries in the same order saw a
+ * directory that held still; otherwise the passes go on until the misses
+ * measured so far make it negligible that every pass missed one object
+ * (passes_enough). Returns 0 once f holds the directory's xipc names (and
+ * maybe more, of objects that came and went), or a negative code:
+ * XIPC_EBUSY for a directory that changes too fast to be read. */
 static int dir_passes(struct dir *d, struct found *f, const char *prefix)
 {
+    struct sightings t = {NULL, 0, 0};
     const nt_dirinfo *e;
-    ULONG i;
-    int rc;
+    uint64_t digest, last = 0;
+    ULONG i, count, last_count = 0;
+    int p, rc = 0;
 
-    for (i = 0;; i++) {
-        if ((rc = dir_read(d, i, &e)) != 0)
-            return rc;
-        if (e == NULL)
-            return 0;
-        if ((rc = found_add(f, e->Name.Buffer, e->Name.Length / sizeof(wchar_t),
-                            is_section(&e->TypeName), prefix)) != 0)
-            return rc;
+    for (p = 0; p < PASSES_MAX; p++) {
+        digest = 0;
+        for (i = 0;; i++) {
+            uint64_t h;
+            if ((rc = dir_read(d, i, &e)) != 0)
+                goto out;
+            if (e == NULL)
+                break;
+            h = name_hash(e->Name.Buffer, e->Name.Length / sizeof(wchar_t));
+            digest = (digest ^ h) * UINT64_C(0x100000001b3);
+            if ((rc = sighting_add(&t, h, p)) < 0)
+                goto out;
+            if (rc == 1 &&
+                (rc = found_add(f, e->Name.Buffer,
+                                e->Name.Length / sizeof(wchar_t),
+                                is_section(&e->TypeName), prefix)) != 0)
+                goto out;
+            rc = 0;
+        }
+        count = i;
+        if (p >= 1 && count == last_count && digest == last)
+            goto out;
+        if (p >= 2 && passes_enough(&t, p, f->n))
+            goto out;
+        last = digest;
+        last_count = count;
     }
+    rc = xipc__fail(XIPC_EBUSY, "xipc__seg_list", "BaseNamedObjects",
+                    "the directory of named objects changed too fast to be "
+                    "read whole");
+out:
+    free(t.v);
+    return rc;
 }
 
 static int name_order(const void *a, const void *b)

@@ -211,11 +211,15 @@ typedef void (*xipc_list_cb)(const xipc_info *info, void *ctx);
 
 /* Calls cb(info, ctx) for every xipc object whose name starts with `prefix`
  * (case-insensitive; NULL or "" for all), live or stale, in no particular
- * order. It removes nothing and waits for no other process (see
- * xipc_stat); one whose last holder dies in between, or that cannot be
- * described (damaged), is skipped. Returns the number reported
- * (>= 0), or XIPC_EINVAL (prefix too long), XIPC_ENOMEM, XIPC_ESYS,
- * XIPC_EACCES. */
+ * order. Every object that lives for the whole call is reported, once,
+ * however other processes create and destroy objects meanwhile; one created
+ * or destroyed during the call may or may not be. It removes nothing and
+ * waits for no other process (see xipc_stat); one whose last holder dies in
+ * between, or that cannot be described (damaged), is skipped. Returns the
+ * number reported (>= 0), or XIPC_EINVAL (prefix too long), XIPC_ENOMEM,
+ * XIPC_ESYS, XIPC_EACCES, or XIPC_EBUSY (under Wine before 9.11 only: the
+ * system's directory of named objects changed too fast to be read whole;
+ * see README's platform differences). */
 XIPC_API int xipc_list(const char *prefix, xipc_list_cb cb, void *ctx);
 
 /* ------------------------------------------------------------------------

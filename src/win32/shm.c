@@ -566,7 +566,10 @@ typedef LONG(NTAPI *nt_open_dir_fn)(HANDLE *, ACCESS_MASK, nt_oattr *);
 typedef LONG(NTAPI *nt_query_dir_fn)(HANDLE, PVOID, ULONG, BOOLEAN, BOOLEAN,
                                      PULONG, PULONG);
 #define NT_DIRECTORY_QUERY 0x0001
+#define NT_MORE_ENTRIES ((LONG)0x00000105)
+#define NT_BUFFER_OVERFLOW ((LONG)0x80000005)
 #define NT_NO_MORE_ENTRIES ((LONG)0x8000001A)
+#define NT_NOT_IMPLEMENTED ((LONG)0xC0000002)
 #define NT_BUFFER_TOO_SMALL ((LONG)0xC0000023)
 
 /* Returns 1 if `name` has a live generation, 0 if not, or a negative code:
@@ -586,63 +589,37 @@ static int has_live(const char *name)
     return rc < 0 ? rc : rc == GEN_LIVE;
 }
 
-/* Names already reported by one listing: a name has up to XIPC_W32_GENS
- * sections and is reported once. */
-struct seen {
-    char (*names)[XIPC__NAME_BUF];
-    size_t n, cap;
+/* The largest buffer a whole-directory query may take (about two million
+ * entries), and the first one: room for one entry with the longest name a
+ * kernel object can have (32767 characters) and its type. */
+#define DIR_BUF_MAX (256u << 20)
+#define DIR_BUF_FIRST (160u << 10)
+
+/* The session's directory of named objects ("Local\" is the directory
+ * \Sessions\<id>\BaseNamedObjects), open for queries, and the buffer they
+ * fill. */
+struct dir {
+    HANDLE h;
+    nt_query_dir_fn query;
+    unsigned char *buf;
+    ULONG cap;
 };
 
-/* Returns 1 if name is new (and now remembered), 0 if it was seen before,
- * XIPC_ENOMEM if it could not be remembered. */
-static int seen_add(struct seen *v, const char *name)
+static int dir_open(struct dir *d)
 {
-    size_t i;
-    for (i = 0; i < v->n; i++)
-        if (strcmp(v->names[i], name) == 0)
-            return 0;
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 32;
-        void *p = realloc(v->names, cap * sizeof *v->names);
-        if (p == NULL)
-            return XIPC_ENOMEM;
-        v->names = p;
-        v->cap = cap;
-    }
-    memcpy(v->names[v->n++], name, strlen(name) + 1);
-    return 1;
-}
-
-/* Windows has no directory of sections to read like /dev/shm, but the
- * object manager lists the session's named objects ("Local\" is the
- * directory \Sessions\<id>\BaseNamedObjects); sections there called
- * "xipc.m.<name>.<gen>" are xipc's. A section never outlives its last
- * handle, so every name found is live or gone: none is stale. */
-int xipc__seg_list(const char *prefix,
-                   void (*cb)(const char *name, int live, void *ctx), void *ctx)
-{
-    static const wchar_t section[] = L"Section", mark[] = L"xipc.m.";
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
     nt_open_dir_fn open_dir;
-    nt_query_dir_fn query_dir;
     wchar_t path[64];
     nt_ustr upath;
     nt_oattr oa;
-    HANDLE dir;
-    ULONG sid = 0, index = 0, len;
-    union {
-        nt_dirinfo info;
-        unsigned char bytes[4096];
-    } buf;
-    struct seen seen = {NULL, 0, 0};
-    LONG st;
-    int n = 0, rc;
+    ULONG sid = 0;
 
+    memset(d, 0, sizeof *d);
     open_dir = (nt_open_dir_fn)(void (*)(void))GetProcAddress(
         ntdll, "NtOpenDirectoryObject");
-    query_dir = (nt_query_dir_fn)(void (*)(void))GetProcAddress(
+    d->query = (nt_query_dir_fn)(void (*)(void))GetProcAddress(
         ntdll, "NtQueryDirectoryObject");
-    if (open_dir == NULL || query_dir == NULL)
+    if (open_dir == NULL || d->query == NULL)
         return xipc__fail(XIPC_ESYS, "GetProcAddress", "ntdll",
                           "no NtQueryDirectoryObject");
     /* Session 0 (services) keeps Local\ objects in the global directory. */
@@ -658,59 +635,370 @@ int xipc__seg_list(const char *prefix,
     oa.Length = sizeof oa;
     oa.ObjectName = &upath;
     oa.Attributes = 0x40; /* OBJ_CASE_INSENSITIVE */
-    if ((st = open_dir(&dir, NT_DIRECTORY_QUERY, &oa)) < 0)
+    if ((d->buf = malloc(DIR_BUF_FIRST)) == NULL)
+        return xipc__fail(XIPC_ENOMEM, "malloc", "BaseNamedObjects", NULL);
+    d->cap = DIR_BUF_FIRST;
+    if (open_dir(&d->h, NT_DIRECTORY_QUERY, &oa) < 0) {
+        free(d->buf);
         return xipc__fail(XIPC_ESYS, "NtOpenDirectoryObject",
                           "BaseNamedObjects", "the session's directory");
-    for (;;) {
-        char name[XIPC__NAME_BUF], canon[XIPC__NAME_BUF];
-        const nt_dirinfo *e = &buf.info;
-        size_t i, nlen, mlen = wcslen(mark), dot;
-        int live;
+    }
+    return 0;
+}
 
-        st = query_dir(dir, &buf, sizeof buf, TRUE, index == 0, &index, &len);
+static void dir_close(struct dir *d)
+{
+    CloseHandle(d->h);
+    free(d->buf);
+}
+
+/* Doubles the query buffer, or makes it `want` bytes if that is more.
+ * Returns 0 or XIPC_ENOMEM. */
+static int dir_grow(struct dir *d, ULONG want)
+{
+    ULONG cap = d->cap * 2 > want ? d->cap * 2 : want;
+    void *p;
+
+    if (d->cap >= DIR_BUF_MAX ||
+        (p = realloc(d->buf, cap < DIR_BUF_MAX ? cap : DIR_BUF_MAX)) == NULL)
+        return xipc__fail(XIPC_ENOMEM, "xipc__seg_list", "BaseNamedObjects",
+                          "the directory does not fit in memory");
+    d->buf = p;
+    d->cap = cap < DIR_BUF_MAX ? cap : DIR_BUF_MAX;
+    return 0;
+}
+
+static int dir_fail(LONG st)
+{
+    char msg[32];
+    snprintf(msg, sizeof msg, "NTSTATUS 0x%08lx", (unsigned long)st);
+    return xipc__fail(XIPC_ESYS, "NtQueryDirectoryObject", "BaseNamedObjects",
+                      msg);
+}
+
+/* The names of the xipc objects a listing has found (with repeats, which
+ * are removed at the end). */
+struct found {
+    char (*v)[XIPC__NAME_BUF];
+    size_t n, cap;
+};
+
+/* Adds the name of the object behind directory entry (name, type) to f if
+ * it is one of our sections, "xipc.m.<name>.<gen>", with a canonical name
+ * that starts with `prefix`. Returns 0 or XIPC_ENOMEM. */
+static int found_add(struct found *f, const wchar_t *ename, size_t nlen,
+                     int section, const char *prefix)
+{
+    static const wchar_t mark[] = L"xipc.m.";
+    size_t i, mlen = wcslen(mark), dot;
+    char name[XIPC__NAME_BUF], canon[XIPC__NAME_BUF];
+
+    if (!section || nlen <= mlen || _wcsnicmp(ename, mark, mlen) != 0)
+        return 0;
+    /* "<name>.<gen>": the name is what lies before the last dot. */
+    for (dot = nlen; dot > mlen && ename[dot - 1] != L'.'; dot--)
+        ;
+    if (dot <= mlen + 1 || dot - 1 - mlen >= sizeof name)
+        return 0;
+    for (i = mlen; i < dot - 1; i++)
+        name[i - mlen] = ename[i] < 128 ? (char)ename[i] : '?';
+    name[dot - 1 - mlen] = '\0';
+    if (xipc__name_canon(name, canon) != 0 || strcmp(canon, name) != 0 ||
+        strncmp(name, prefix, strlen(prefix)) != 0)
+        return 0;
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 64;
+        void *p = realloc(f->v, cap * sizeof *f->v);
+        if (p == NULL)
+            return xipc__fail(XIPC_ENOMEM, "xipc__seg_list", name, NULL);
+        f->v = p;
+        f->cap = cap;
+    }
+    memcpy(f->v[f->n++], name, strlen(name) + 1);
+    return 0;
+}
+
+static int is_section(const nt_ustr *type)
+{
+    static const wchar_t section[] = L"Section";
+    return type->Length == sizeof section - sizeof(wchar_t) &&
+           _wcsnicmp(type->Buffer, section, wcslen(section)) == 0;
+}
+
+/* Reads the whole directory with one query, which Windows answers under
+ * the directory's lock and Wine (from 9.11) in one server request: a
+ * snapshot, so it holds every object that exists for the whole call. A
+ * query that does not fit is made again from the start with a larger
+ * buffer, never continued, since a continuation would be a second look at
+ * a directory that may have changed. Returns 1 once f holds the directory's
+ * xipc names, 0 if this system answers single-entry queries only (Wine
+ * before 9.11), or a negative code. */
+static int dir_snapshot(struct dir *d, struct found *f, const char *prefix)
+{
+    /* Remembered, since Wine reports the FIXME at every call. */
+    static volatile LONG single_only;
+    const nt_dirinfo *e, *end;
+    ULONG ctx, len;
+    LONG st;
+    int rc;
+
+    if (single_only)
+        return 0;
+    for (;;) {
+        ctx = 0;
+        len = 0;
+        st = d->query(d->h, d->buf, d->cap, FALSE, TRUE, &ctx, &len);
+        if (st == NT_NOT_IMPLEMENTED) {
+            InterlockedExchange(&single_only, 1);
+            return 0;
+        }
         if (st == NT_NO_MORE_ENTRIES)
+            return 1; /* an empty directory */
+        if (st != NT_MORE_ENTRIES && st != NT_BUFFER_OVERFLOW &&
+            st != NT_BUFFER_TOO_SMALL)
             break;
-        if (st == NT_BUFFER_TOO_SMALL) {
-            /* Some program's object with a name too long to be ours: step
-             * over it. */
-            index++;
-            continue;
+        if ((rc = dir_grow(d, len)) != 0)
+            return rc;
+    }
+    if (st < 0)
+        return dir_fail(st);
+    /* The entries end with an empty one, before the strings they point
+     * to. */
+    end = (const nt_dirinfo *)(d->buf + d->cap) - 1;
+    for (e = (const nt_dirinfo *)d->buf; e < end && e->Name.Buffer != NULL; e++)
+        if ((rc = found_add(f, e->Name.Buffer, e->Name.Length / sizeof(wchar_t),
+                            is_section(&e->TypeName), prefix)) != 0)
+            return rc;
+    return 1;
+}
+
+/* Reads the entry at `index` with a single-entry query. Returns 0 with
+ * *info pointing into d's buffer (NULL past the last entry), or a negative
+ * code. */
+static int dir_read(struct dir *d, ULONG index, const nt_dirinfo **info)
+{
+    ULONG ctx, len;
+    LONG st;
+    int rc;
+
+    for (;;) {
+        ctx = index;
+        len = 0;
+        st = d->query(d->h, d->buf, d->cap, TRUE, FALSE, &ctx, &len);
+        if (st == NT_NO_MORE_ENTRIES) {
+            *info = NULL;
+            return 0;
         }
-        if (st < 0) {
-            n = xipc__fail(XIPC_ESYS, "NtQueryDirectoryObject",
-                           "BaseNamedObjects", NULL);
+        if (st != NT_BUFFER_OVERFLOW && st != NT_BUFFER_TOO_SMALL)
             break;
+        if ((rc = dir_grow(d, len)) != 0)
+            return rc;
+    }
+    if (st < 0)
+        return dir_fail(st);
+    *info = (const nt_dirinfo *)d->buf;
+    return 0;
+}
+
+/* Every name the passes below have read, by a 64-bit hash of it, with a
+ * bit for each pass that read it (an open-addressing table). */
+struct sightings {
+    struct sighting {
+        uint64_t hash, passes;
+    } * v;
+    size_t n, cap;
+};
+
+static uint64_t name_hash(const wchar_t *s, size_t len)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a */
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        h = (h ^ (uint16_t)s[i]) * UINT64_C(0x100000001b3);
+    return h != 0 ? h : 1; /* 0 marks a free slot */
+}
+
+/* Records that pass p read the name with hash h. Returns 1 if no earlier
+ * pass read it, 0 if one did, or XIPC_ENOMEM. */
+static int sighting_add(struct sightings *t, uint64_t h, int p)
+{
+    size_t i, mask;
+    uint64_t old;
+
+    if (2 * (t->n + 1) > t->cap) {
+        struct sightings g;
+        g.cap = t->cap ? 2 * t->cap : 1024;
+        g.n = 0;
+        if ((g.v = calloc(g.cap, sizeof *g.v)) == NULL)
+            return xipc__fail(XIPC_ENOMEM, "xipc__seg_list", "BaseNamedObjects",
+                              NULL);
+        for (i = 0; i < t->cap; i++) {
+            size_t j = (size_t)t->v[i].hash & (g.cap - 1);
+            if (t->v[i].hash == 0)
+                continue;
+            while (g.v[j].hash != 0)
+                j = (j + 1) & (g.cap - 1);
+            g.v[j] = t->v[i];
+            g.n++;
         }
-        nlen = e->Name.Length / sizeof(wchar_t);
-        if (e->TypeName.Length != sizeof section - sizeof(wchar_t) ||
-            _wcsnicmp(e->TypeName.Buffer, section, wcslen(section)) != 0 ||
-            nlen <= mlen || _wcsnicmp(e->Name.Buffer, mark, mlen) != 0)
+        free(t->v);
+        *t = g;
+    }
+    mask = t->cap - 1;
+    for (i = (size_t)h & mask; t->v[i].hash != 0 && t->v[i].hash != h;
+         i = (i + 1) & mask)
+        ;
+    if (t->v[i].hash == 0) {
+        t->v[i].hash = h;
+        t->n++;
+    }
+    old = t->v[i].passes;
+    t->v[i].passes |= UINT64_C(1) << p;
+    return old == 0;
+}
+
+/* How many passes the reading below makes at most, and the chance it may
+ * leave of missing an object that lived throughout. */
+#define PASSES_MAX 48
+#define MISS_CHANCE 1e-9
+
+/* After pass p (p >= 2), decides whether the passes so far have read
+ * every entry that lived throughout, to within MISS_CHANCE, given that
+ * `ours` of the names are xipc's. A pass misses an entry when an entry
+ * before it is destroyed just as the pass reaches it. How often that
+ * happens is measured on the names that the first and the latest pass
+ * both read: the passes in between that did not read one missed it. The
+ * passes reach an entry at different moments, so they miss it
+ * independently, and an entry late in the directory is missed at most
+ * about twice as often as the average one (it has twice as many entries
+ * before it that can go). So the chance that every pass missed one of ours
+ * is at most ours * (2 * rate)^(p + 1). */
+static int passes_enough(const struct sightings *t, int p, size_t ours)
+{
+    uint64_t both = (UINT64_C(1) << p) | 1, mid = (UINT64_C(1) << p) - 2;
+    double long_lived = 0, misses = 0, rate, chance;
+    size_t i;
+    int k;
+
+    for (i = 0; i < t->cap; i++) {
+        uint64_t m = t->v[i].passes;
+        if (t->v[i].hash == 0 || (m & both) != both)
             continue;
-        /* "<name>.<gen>": the name is what lies before the last dot. */
-        for (dot = nlen; dot > mlen && e->Name.Buffer[dot - 1] != L'.'; dot--)
-            ;
-        if (dot <= mlen + 1 || dot - 1 - mlen >= sizeof name)
-            continue;
-        for (i = mlen; i < dot - 1; i++) {
-            wchar_t c = e->Name.Buffer[i];
-            name[i - mlen] = c < 128 ? (char)c : '?';
+        long_lived++;
+        for (k = 1; k < p; k++)
+            misses += ((m & mid) >> k & 1) == 0;
+    }
+    if (long_lived == 0)
+        return 1;
+    rate = 2 * misses / (long_lived * (p - 1));
+    for (chance = (double)(ours ? ours : 1), k = 0; k <= p && chance != 0; k++)
+        chance *= rate < 1 ? rate : 1;
+    return chance < MISS_CHANCE;
+}
+
+/* Reads the directory one entry at a time, for Wine before 9.11, whose
+ * NtQueryDirectoryObject returns a single entry per call, looked up by its
+ * index in a walk over the directory's hash chains. No such reading is a
+ * snapshot: a process that destroys an object before the index we are at
+ * moves every later entry back by one, and the entry we were about to read
+ * is missed (a creation makes us read one entry twice, which is harmless).
+ * Under steady churn a pass misses several percent of the entries. So the
+ * directory is read in passes, and an entry counts as found if any pass
+ * read it. Two passes that read the same entries in the same order saw a
+ * directory that held still; otherwise the passes go on until the misses
+ * measured so far make it negligible that every pass missed one object
+ * (passes_enough). Returns 0 once f holds the directory's xipc names (and
+ * maybe more, of objects that came and went), or a negative code:
+ * XIPC_EBUSY for a directory that changes too fast to be read. */
+static int dir_passes(struct dir *d, struct found *f, const char *prefix)
+{
+    struct sightings t = {NULL, 0, 0};
+    const nt_dirinfo *e;
+    uint64_t digest, last = 0;
+    ULONG i, count, last_count = 0;
+    int p, rc = 0;
+
+    for (p = 0; p < PASSES_MAX; p++) {
+        digest = 0;
+        for (i = 0;; i++) {
+            uint64_t h;
+            if ((rc = dir_read(d, i, &e)) != 0)
+                goto out;
+            if (e == NULL)
+                break;
+            h = name_hash(e->Name.Buffer, e->Name.Length / sizeof(wchar_t));
+            digest = (digest ^ h) * UINT64_C(0x100000001b3);
+            if ((rc = sighting_add(&t, h, p)) < 0)
+                goto out;
+            if (rc == 1 &&
+                (rc = found_add(f, e->Name.Buffer,
+                                e->Name.Length / sizeof(wchar_t),
+                                is_section(&e->TypeName), prefix)) != 0)
+                goto out;
+            rc = 0;
         }
-        name[dot - 1 - mlen] = '\0';
-        if (xipc__name_canon(name, canon) != 0 || strcmp(canon, name) != 0 ||
-            strncmp(name, prefix, strlen(prefix)) != 0)
+        count = i;
+        if (p >= 1 && count == last_count && digest == last)
+            goto out;
+        if (p >= 2 && passes_enough(&t, p, f->n))
+            goto out;
+        last = digest;
+        last_count = count;
+    }
+    rc = xipc__fail(XIPC_EBUSY, "xipc__seg_list", "BaseNamedObjects",
+                    "the directory of named objects changed too fast to be "
+                    "read whole");
+out:
+    free(t.v);
+    return rc;
+}
+
+static int name_order(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* Windows has no directory of sections to read like /dev/shm, but the
+ * object manager lists the session's named objects; sections there called
+ * "xipc.m.<name>.<gen>" are xipc's. The directory is read whole before any
+ * name is looked at (looking takes the name's lock, itself a named object
+ * of that directory). A section never outlives its last handle, so every
+ * name found is live or gone: none is stale. */
+int xipc__seg_list(const char *prefix,
+                   void (*cb)(const char *name, int live, void *ctx), void *ctx)
+{
+    struct found f = {NULL, 0, 0};
+    struct dir d;
+    size_t i, j;
+    int n = 0, rc, live, tries;
+
+    if ((rc = dir_open(&d)) != 0)
+        return rc;
+    if ((rc = dir_snapshot(&d, &f, prefix)) == 0)
+        rc = dir_passes(&d, &f, prefix);
+    dir_close(&d);
+    if (rc < 0) {
+        free(f.v);
+        return rc;
+    }
+    /* A name has up to XIPC_W32_GENS sections: report each name once. */
+    if (f.n > 1)
+        qsort(f.v, f.n, sizeof *f.v, name_order);
+    for (i = j = 0; i < f.n; i++)
+        if (j == 0 || strcmp(f.v[j - 1], f.v[i]) != 0)
+            memmove(f.v[j++], f.v[i], sizeof *f.v);
+    for (i = 0; i < j; i++) {
+        /* A failure to look is retried before the name is given up. */
+        for (tries = 0; (live = has_live(f.v[i])) < 0 && tries < 3; tries++)
+            Sleep(1);
+        if (live <= 0)
             continue;
-        if ((live = has_live(name)) <= 0 || (rc = seen_add(&seen, name)) == 0)
-            continue;
-        if (rc < 0) {
-            n = xipc__fail(rc, "xipc__seg_list", name, NULL);
-            break;
-        }
         n++;
         if (cb)
-            cb(name, 1, ctx);
+            cb(f.v[i], 1, ctx);
     }
-    CloseHandle(dir);
-    free(seen.names);
+    free(f.v);
     return n;
 }
 

@@ -138,11 +138,38 @@ XIPC_API int xipc_name_check(const char *name);
  *    /dev/shm until the next create, open or unlink of that name, or
  *    xipc_sweep(), reclaims it; on Windows the kernel frees it at once. In
  *    both cases the name behaves as free.
+ *  - Names belong to their user: on POSIX each user's objects live in a
+ *    directory of their own (/dev/shm/xipc-<uid>, mode 0700), on Windows in
+ *    the session's Local\ namespace with the creator's default security.
+ *    Another user can neither see, open, create, squat nor block a name of
+ *    yours; an object that is not yours, or not owner-only, is refused with
+ *    XIPC_EACCES and xipc_last_error() says why.
+ *  - Threat model: other users are kept out by the system. Your own
+ *    processes share the objects' bytes, so a buggy one can damage them:
+ *    every byte read from an object is checked, and damage gives an error
+ *    code (XIPC_ECORRUPT, or XIPC_EOWNERDEAD / XIPC_ENOTRECOVERABLE for a
+ *    lock), never a crash, a write outside the object or a wait past a
+ *    timeout. What such a process can still do: change the data itself,
+ *    break a lock's exclusion by writing its word, or truncate a segment
+ *    file on POSIX (others then fault on the lost pages).
+ *  - One name never blocks another: create, open, close and unlink wait
+ *    for each other per name only, and only for a few system calls (a
+ *    create reserves and fills its memory before its name appears). A
+ *    process stopped in the middle of its own create, close or unlink of a
+ *    name delays other operations on that name by at most about 5 seconds
+ *    (then XIPC_EBUSY), and on no other name.
+ *  - fork() without exec (POSIX): a forked child may use every handle it
+ *    inherited as its own (it is a new process: its threads have their own
+ *    identities, hold none of the parent's locks and must acquire them),
+ *    and may close them: a child's close never destroys what the parent
+ *    still holds, nor the parent's close what the child holds. Do not fork
+ *    while another thread is inside an xipc call.
  * ------------------------------------------------------------------------ */
 
 /* Frees the name of the live object called `name`, whatever its kind (see
  * above). Returns 0, or XIPC_EINVAL, XIPC_ENOENT, XIPC_ECORRUPT (the name
- * holds something that is not an xipc object), XIPC_EACCES, XIPC_ESYS. */
+ * holds something that is not an xipc object), XIPC_EACCES, XIPC_EBUSY (a
+ * process stopped in the middle of its own work on this name), XIPC_ESYS. */
 XIPC_API int xipc_unlink(const char *name);
 
 /* Called by xipc_sweep() for each stale object it removed. */
@@ -279,16 +306,27 @@ XIPC_API int xipc_shm_readonly(const xipc_shm *shm);
  * Lock and RLock: Python's multiprocessing.Lock / RLock, robust.
  *
  * A named lock owned by a thread: threads of one process contend exactly as
- * processes do. The uncontended acquire and release make no system call.
+ * processes do. The lock is xipc's own word in shared memory on every
+ * platform (no libc object, no pointer): the uncontended acquire and release
+ * make no system call, and neither does a failed try, but for a look at a
+ * holder it meets for the first time (whether it is alive) and then at most
+ * one look per 0.1 ms (POSIX) or 2 ms (Windows) of trying. A waiter sleeps in
+ * the kernel. A thread's identity as owner is exact: the same in every PID
+ * namespace, never a recycled thread or process id, new in a forked child.
+ * A thread may hold any number of locks.
  *  - Lock is not recursive: acquiring a Lock you hold is XIPC_EDEADLK (it
  *    would deadlock), whatever the timeout. RLock counts: release it as many
  *    times as you acquired it.
  *  - Only the holder may release: otherwise XIPC_EPERM.
  *  - If the holder dies (its thread or process exits or is killed), the next
- *    acquirer - including one already waiting - gets the lock with
- *    XIPC_EOWNERDEAD: the data it protects may be half-updated. Repair it,
- *    call xipc_lock_consistent(), carry on. Releasing without that makes the
- *    lock XIPC_ENOTRECOVERABLE for everyone, for good.
+ *    acquirer - including one already waiting, within milliseconds - gets
+ *    the lock with XIPC_EOWNERDEAD: the data it protects may be
+ *    half-updated. Repair it, call xipc_lock_consistent(), carry on.
+ *    Releasing without that makes the lock XIPC_ENOTRECOVERABLE for
+ *    everyone, for good.
+ *  - A lock whose shared bytes were damaged answers XIPC_ECORRUPT (or, as
+ *    the damage makes it look, XIPC_EOWNERDEAD or XIPC_ENOTRECOVERABLE),
+ *    never a crash or a wait past the timeout.
  * Lifetime, names and open checks are those of every xipc object; opening a
  * Lock as an RLock (or anything else) is XIPC_EKIND.
  * ------------------------------------------------------------------------ */
@@ -319,11 +357,14 @@ XIPC_API int xipc_lock_unlink(const char *name);
  * XIPC_FOREVER: no limit) on the monotonic clock.
  * Returns 0; XIPC_EOWNERDEAD (acquired: the previous holder died holding
  * it); XIPC_ETIMEDOUT; XIPC_EDEADLK (a Lock the caller already holds);
- * XIPC_ENOTRECOVERABLE; XIPC_EINVAL; XIPC_ESYS. */
+ * XIPC_ENOTRECOVERABLE; XIPC_ECORRUPT (the lock's shared bytes are
+ * damaged); XIPC_EINVAL; XIPC_ENOMEM or XIPC_EBUSY (the calling thread
+ * could not be given an identity: out of memory or descriptors); XIPC_ESYS. */
 XIPC_API int xipc_lock_acquire(xipc_lock *lock, int64_t timeout_ms);
 
 /* Releases the lock (one level of an RLock). Returns 0, XIPC_EPERM (the
- * caller does not hold it) or XIPC_EINVAL. */
+ * caller does not hold it), XIPC_EINVAL, or XIPC_ECORRUPT (an RLock whose
+ * shared recursion count was damaged: it has been released completely). */
 XIPC_API int xipc_lock_release(xipc_lock *lock);
 
 /* After XIPC_EOWNERDEAD: declares the protected data repaired, so that the

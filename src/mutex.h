@@ -27,9 +27,10 @@
  * other word with state 3, or with state FREE and an owner, is damage.
  *
  * Acquiring is a compare-exchange from FREE. A locker that finds the word
- * held spins briefly, then sets SLEEPERS and sleeps in the kernel until the
- * word changes (POSIX: a futex on the word; Windows: an event), in slices:
- * after each slice it asks the kernel whether the owner is alive, and a
+ * held spins briefly, asks the kernel whether the owner is alive, then sets
+ * SLEEPERS and sleeps in the kernel until the word changes (POSIX: a futex
+ * on the word; Windows: an event), in slices: after each slice it asks
+ * again whether the owner is alive, and a
  * dead owner's word is taken over by one compare-exchange, which only one
  * of several waiters can win; the winner gets XIPC_EOWNERDEAD. Releasing is
  * one exchange to FREE (or to MX_LOST if the owner-died state was never
@@ -292,9 +293,10 @@ static int mx_take_over(xipc__mutex *m, uint64_t me, uint64_t w)
 }
 
 /* Asks whether the owner of word w lives, for a locker that is about to
- * give up or has slept a slice; a try trusts an answer "alive" given less
- * than MX_TRY_TRUST_NS ago. Returns 1 (alive) or 0. */
-static int mx_owner_alive(xipc__mutex *m, uint64_t w, int is_try)
+ * give up or to sleep, or has slept a slice; before it has slept
+ * (`trusting`), an answer "alive" given less than MX_TRY_TRUST_NS ago is
+ * trusted. Returns 1 (alive) or 0. */
+static int mx_owner_alive(xipc__mutex *m, uint64_t w, int trusting)
 {
     uint64_t owner = mx_owner(w), key;
     int64_t now = 0;
@@ -304,14 +306,14 @@ static int mx_owner_alive(xipc__mutex *m, uint64_t w, int is_try)
     if (owner == 0 || owner >= XIPC__PARTY_DEAD)
         return 0;
     key = mx_os_party_key(owner);
-    if (is_try) {
+    if (trusting) {
         now = xipc__sys_now_ns();
         for (i = 0; i < MX_TRY_SEEN; i++)
             if (m->try_key[i] == key && now - m->try_at[i] < MX_TRY_TRUST_NS)
                 return 1;
     }
     alive = mx_os_alive(m, owner) != 0;
-    if (is_try && alive) {
+    if (trusting && alive) {
         i = m->try_next++ % MX_TRY_SEEN;
         m->try_key[i] = key;
         m->try_at[i] = now;
@@ -324,7 +326,10 @@ static int mx_lock_slow(xipc__mutex *m, int64_t deadline)
     struct mx_shared *sh = m->sh;
     uint64_t me, w, want;
     int64_t now, left, slice;
-    int spins = deadline == 0 ? 0 : MX_SPINS, slept = 0, look = 0, rc;
+    /* A locker looks at the owner once before it first sleeps (a lock
+     * whose holder is already dead is taken at once), then after every
+     * slice of sleep. */
+    int spins = deadline == 0 ? 0 : MX_SPINS, slept = 0, look = 1, rc;
     uint32_t d;
 
     if ((rc = mx_os_self(m, &me)) != 0)
@@ -369,7 +374,9 @@ static int mx_lock_slow(xipc__mutex *m, int64_t deadline)
         now = deadline == 0 ? 0 : xipc__sys_now_ns();
         if (now >= deadline || look) {
             look = 0;
-            if (!mx_owner_alive(m, w, deadline == 0 && !slept)) {
+            /* Before any sleep (a try, or the look before the first
+             * sleep), a recent answer "alive" is trusted. */
+            if (!mx_owner_alive(m, w, !slept)) {
                 if ((rc = mx_take_over(m, me, w)) != 1)
                     return rc;
                 continue;

@@ -11,7 +11,8 @@
 
 #include <stdlib.h>
 
-/* ---- fork ------------------------------------------------------------------ */
+/* ---- fork ------------------------------------------------------------------
+ */
 
 int test_fork_child_closes_inherited(void)
 {
@@ -163,7 +164,8 @@ int test_fork_child_uses_handles(void)
     return 0;
 }
 
-/* ---- names ------------------------------------------------------------------- */
+/* ---- names
+ * ------------------------------------------------------------------- */
 
 /* In a forked child that becomes user `uid`: creates Value `name` and
  * checks it is there. Exits 0, or the step that failed. */
@@ -241,7 +243,8 @@ static t_ctl *stall_ctl;
 
 static void stall_here(const char *where)
 {
-    if (strcmp(where, "create:init") == 0 || strcmp(where, "unlink:locked") == 0) {
+    if (strcmp(where, "create:init") == 0 ||
+        strcmp(where, "unlink:locked") == 0) {
         atomic_store(&stall_ctl->flag[0], 1);
         for (;;)
             xipc_sleep_ms(1000);
@@ -263,23 +266,28 @@ int helper_stall_in(int argc, char **argv)
 }
 
 /* Runs every name operation on `name`; each must answer within `ms`. */
+#define QUICK(call)                                                            \
+    do {                                                                       \
+        int64_t t0_ = t_ms();                                                  \
+        call;                                                                  \
+        if (t_ms() - t0_ > ms)                                                 \
+            t_fail(__FILE__, __LINE__, "%s took %lld ms", #call,               \
+                   (long long)(t_ms() - t0_));                                 \
+    } while (0)
+
 static void quick_name_ops(const char *name, int64_t ms)
 {
     xipc_shm *s, *o;
     xipc_info info;
-    int64_t t0 = t_ms();
 
-    CHECK_OK(xipc_shm_create(&s, name, 4096));
-    CHECK_OK(xipc_shm_open(&o, name, XIPC_RDWR));
-    CHECK_OK(xipc_stat(name, &info));
-    CHECK(xipc_list(t_prefix(), NULL, NULL) >= 1);
-    CHECK_OK(xipc_shm_close(o));
-    CHECK_OK(xipc_unlink(name));
-    CHECK_OK(xipc_shm_close(s));
-    CHECK(xipc_sweep(name, NULL, NULL) >= 0);
-    if (t_ms() - t0 > ms)
-        t_fail(__FILE__, __LINE__, "operations on %s took %lld ms", name,
-               (long long)(t_ms() - t0));
+    QUICK(CHECK_OK(xipc_shm_create(&s, name, 4096)));
+    QUICK(CHECK_OK(xipc_shm_open(&o, name, XIPC_RDWR)));
+    QUICK(CHECK_OK(xipc_stat(name, &info)));
+    QUICK(CHECK(xipc_list(t_prefix(), NULL, NULL) >= 1));
+    QUICK(CHECK_OK(xipc_shm_close(o)));
+    QUICK(CHECK_OK(xipc_unlink(name)));
+    QUICK(CHECK_OK(xipc_shm_close(s)));
+    QUICK(CHECK(xipc_sweep(name, NULL, NULL) >= 0));
 }
 
 int test_names_stalled_peer_blocks_one_name(void)
@@ -354,7 +362,8 @@ int test_names_last_close_out_of_descriptors(void)
     return 0;
 }
 
-/* ---- every blocking call keeps its timeout ----------------------------------- */
+/* ---- every blocking call keeps its timeout
+ * ----------------------------------- */
 
 static t_ctl *stall_q_ctl;
 
@@ -403,8 +412,8 @@ int helper_stall_holder(int argc, char **argv)
         int64_t t0_ = t_ms(), took_;                                           \
         CHECK_RC(call, want);                                                  \
         took_ = t_ms() - t0_;                                                  \
-        if (took_ < (timeout) || took_ > (timeout) + 250 * t_slow())          \
-            t_fail(__FILE__, __LINE__, "%s took %lld ms for %d", #call,       \
+        if (took_ < (timeout) || took_ > (timeout) + 250 * t_slow())           \
+            t_fail(__FILE__, __LINE__, "%s took %lld ms for %d", #call,        \
                    (long long)took_, (int)(timeout));                          \
     } while (0)
 
@@ -454,7 +463,8 @@ int test_every_blocking_call_keeps_timeout(void)
     return 0;
 }
 
-/* ---- wake-ups ------------------------------------------------------------------ */
+/* ---- wake-ups
+ * ------------------------------------------------------------------ */
 
 struct waiter {
     xipc__notify *n;
@@ -623,7 +633,8 @@ int test_notify_wake_one_never_lost(void)
     return 0;
 }
 
-/* ---- recycled thread ids ---------------------------------------------------------- */
+/* ---- recycled thread ids
+ * ---------------------------------------------------------- */
 
 static int acquire_then_end(void *arg)
 {

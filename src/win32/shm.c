@@ -360,6 +360,24 @@ static int seg_begin(const char *name, xipc__seg **sp, HANDLE *lk)
     return 0;
 }
 
+/* With the name lock held: looks at the generations of `name` in turn
+ * (they can have gaps: an old one destroyed, a newer one live) until the
+ * live one or a foreign section, mapped with `access`. Returns GEN_LIVE or
+ * GEN_FOREIGN with s holding that section, GEN_NONE with s holding
+ * nothing, or a negative code. */
+static int find_live(xipc__seg *s, const char *name, DWORD access)
+{
+    int gen, rc;
+
+    for (gen = 0; gen < XIPC_W32_GENS; gen++) {
+        rc = probe(s, name, gen, access);
+        if (rc < 0 || rc == GEN_LIVE || rc == GEN_FOREIGN)
+            return rc;
+        seg_release(s);
+    }
+    return GEN_NONE;
+}
+
 int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
                      xipc__seg_init_fn init, void *ctx)
 {
@@ -401,6 +419,12 @@ int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
                         "unlinked object that is still held");
     if (rc != 0)
         goto fail;
+    /* The generation is ours, and counts as dead (no magic) until it is
+     * published: the name's lock is let go while the memory is mapped and
+     * initialised, so that a large create, or a creator stopped half-way,
+     * delays no other operation on the name. */
+    name_unlock(lk);
+    lk = NULL;
     s->view = MapViewOfFile(s->map, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, 0);
     if (s->view == NULL) {
         rc = xipc__w32_fail("MapViewOfFile", s->kname, GetLastError(),
@@ -411,6 +435,21 @@ int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
     /* A new section is zero-filled already. */
     if ((rc = init((unsigned char *)s->view + PREFIX_SIZE, size, ctx)) != 0)
         goto fail;
+    /* Published under the lock, unless another creator published first. */
+    if ((rc = name_lock(name, &lk)) != 0) {
+        lk = NULL;
+        goto fail;
+    }
+    {
+        xipc__seg other;
+        memset(&other, 0, sizeof other);
+        rc = find_live(&other, name, FILE_MAP_READ);
+        seg_release(&other);
+        if (rc == GEN_LIVE || rc == GEN_FOREIGN)
+            rc = xipc__fail(XIPC_EEXIST, "create", name, NULL);
+        if (rc < 0)
+            goto fail;
+    }
     /* Only now does the section count as live: a creator that dies before
      * this line leaves a generation that probe() reports as dead. */
     p = s->view;
@@ -422,28 +461,11 @@ int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
 
 fail:
     seg_release(s); /* our handle was the only one: the section dies */
-    name_unlock(lk);
+    if (lk != NULL)
+        name_unlock(lk);
     free(dd);
     free(s);
     return rc;
-}
-
-/* With the name lock held: looks at the generations of `name` in turn
- * (they can have gaps: an old one destroyed, a newer one live) until the
- * live one or a foreign section, mapped with `access`. Returns GEN_LIVE or
- * GEN_FOREIGN with s holding that section, GEN_NONE with s holding
- * nothing, or a negative code. */
-static int find_live(xipc__seg *s, const char *name, DWORD access)
-{
-    int gen, rc;
-
-    for (gen = 0; gen < XIPC_W32_GENS; gen++) {
-        rc = probe(s, name, gen, access);
-        if (rc < 0 || rc == GEN_LIVE || rc == GEN_FOREIGN)
-            return rc;
-        seg_release(s);
-    }
-    return GEN_NONE;
 }
 
 int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
@@ -577,15 +599,14 @@ typedef LONG(NTAPI *nt_query_dir_fn)(HANDLE, PVOID, ULONG, BOOLEAN, BOOLEAN,
 static int has_live(const char *name)
 {
     xipc__seg s;
-    HANDLE lk;
     int rc;
 
+    /* A look, without the name's lock: a listing looks at every name, and
+     * a process stopped in the middle of its work on one name must not
+     * stall it (the answer is a snapshot either way). */
     memset(&s, 0, sizeof s);
-    if ((rc = name_lock(name, &lk)) != 0)
-        return rc;
     rc = find_live(&s, name, FILE_MAP_READ);
     seg_release(&s);
-    name_unlock(lk);
     return rc < 0 ? rc : rc == GEN_LIVE;
 }
 

@@ -186,18 +186,27 @@ XIPC_API int xipc_sweep(const char *prefix, xipc_sweep_cb cb, void *ctx);
  * Inspection: what lives under which name (the `xipc` tool is built on it).
  * ------------------------------------------------------------------------ */
 
-/* The kinds of object. The numbers are part of the shared layout. */
+/* The kinds of object, one line each: XX(NAME, number, "name"). The
+ * numbers are part of the shared layout. One list gives the enum, the names
+ * (xipc_kind_name) and, inside the library, each kind's description. */
+#define XIPC_KIND_MAP(XX)                                                      \
+    XX(SHM, 1, "shm")     /* xipc_shm */                                       \
+    XX(LOCK, 2, "lock")   /* xipc_lock, recursive = 0 */                       \
+    XX(RLOCK, 3, "rlock") /* xipc_lock, recursive = 1 */                       \
+    XX(VALUE, 4, "value") /* xipc_value */                                     \
+    XX(ARRAY, 5, "array") /* xipc_array */                                     \
+    XX(QUEUE, 6, "queue") /* xipc_queue */
+
 typedef enum xipc_kind {
-    XIPC_KIND_SHM = 1,   /* xipc_shm */
-    XIPC_KIND_LOCK = 2,  /* xipc_lock, recursive = 0 */
-    XIPC_KIND_RLOCK = 3, /* xipc_lock, recursive = 1 */
-    XIPC_KIND_VALUE = 4, /* xipc_value */
-    XIPC_KIND_ARRAY = 5, /* xipc_array */
-    XIPC_KIND_QUEUE = 6  /* xipc_queue */
+#define XIPC__KIND_ENUM(name, value, str) XIPC_KIND_##name = (value),
+    XIPC_KIND_MAP(XIPC__KIND_ENUM)
+#undef XIPC__KIND_ENUM
+    XIPC__KIND_END
 } xipc_kind;
 
-/* Returns the kind's name ("shm", "lock", "rlock", "value", "array",
- * "queue"), or "?" for another number. Never NULL. */
+/* Returns the kind's name (the third column of XIPC_KIND_MAP: "shm",
+ * "lock", "rlock", "value", "array", "queue", ...), or "?" for another
+ * number. Never NULL. */
 XIPC_API const char *xipc_kind_name(int kind);
 
 /* What xipc_stat() and xipc_list() report about one object: a snapshot,
@@ -223,6 +232,16 @@ typedef struct xipc_info {
     int64_t messages;    /* messages in it now */
     uint64_t used;       /* bytes of its capacity they occupy */
     int closed;          /* 1 once shut down (xipc_queue_shutdown) */
+    /* For the synchronisation objects (see each one's section): */
+    int64_t value;       /* a Semaphore's value; an Event: 1 set, 0 clear */
+    int64_t max_value;   /* a BoundedSemaphore's bound, else 0 */
+    int64_t waiting;     /* threads waiting on it now (a snapshot) */
+    int64_t parties;     /* a Barrier's parties */
+    int64_t round;       /* a Barrier's rounds completed */
+    int broken;          /* 1 if a Barrier is broken */
+    /* The object's state in words, as `xipc info` prints it ("free",
+     * "held by thread 123 of process 45", "value 2 of 5, 1 waiting"...). */
+    char state[96];
 } xipc_info;
 
 /* Describes the live object `name`, of any kind, without changing it: it

@@ -17,7 +17,7 @@ int xipc_array_create(xipc_array **out, const char *name, xipc_type type,
                       size_t length, const void *init, int flags)
 {
     xipc__typed *t;
-    int rc = xipc__typed_make(out ? &t : NULL, 1, XIPC__KIND_ARRAY,
+    int rc = xipc__typed_make(out ? &t : NULL, 1, XIPC_KIND_ARRAY,
                               "xipc_array_create", name, type, (uint64_t)length,
                               init, flags);
     if (rc == 0)
@@ -29,7 +29,7 @@ int xipc_array_open(xipc_array **out, const char *name, xipc_type type,
                     int flags)
 {
     xipc__typed *t;
-    int rc = xipc__typed_make(out ? &t : NULL, 0, XIPC__KIND_ARRAY,
+    int rc = xipc__typed_make(out ? &t : NULL, 0, XIPC_KIND_ARRAY,
                               "xipc_array_open", name, type, 0, NULL, flags);
     if (rc == 0)
         *out = (xipc_array *)t;
@@ -183,4 +183,10 @@ const char *xipc_array_name(const xipc_array *a)
 struct xipc__seg *xipc__array_seg(const xipc_array *a)
 {
     return a->t.seg;
+}
+
+int xipc__describe_ARRAY(struct xipc__seg *seg, const void *base,
+                         const xipc__hdr *h, xipc_info *out)
+{
+    return xipc__typed_describe(seg, base, h, out);
 }

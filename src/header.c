@@ -13,7 +13,7 @@
 
 _Static_assert(sizeof(xipc__hdr) == 64, "the shared header is 64 bytes");
 
-void xipc__hdr_init(xipc__hdr *h, enum xipc__kind kind, uint64_t data_off,
+void xipc__hdr_init(xipc__hdr *h, int kind, uint64_t data_off,
                     uint64_t user_size)
 {
     memset(h, 0, sizeof *h);
@@ -35,7 +35,7 @@ void xipc__hdr_publish(xipc__hdr *h)
                           memory_order_release);
 }
 
-int xipc__hdr_check(const void *base, uint64_t mapped, enum xipc__kind kind,
+int xipc__hdr_check(const void *base, uint64_t mapped, int kind,
                     xipc__hdr *out)
 {
     xipc__hdr h;

@@ -10,21 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert((int)XIPC_KIND_SHM == XIPC__KIND_SHM &&
-                   (int)XIPC_KIND_LOCK == XIPC__KIND_LOCK &&
-                   (int)XIPC_KIND_RLOCK == XIPC__KIND_RLOCK &&
-                   (int)XIPC_KIND_VALUE == XIPC__KIND_VALUE &&
-                   (int)XIPC_KIND_ARRAY == XIPC__KIND_ARRAY &&
-                   (int)XIPC_KIND_QUEUE == XIPC__KIND_QUEUE,
-               "the public kinds are the layout's kinds");
-
-const char *xipc_kind_name(int kind)
-{
-    static const char *const names[] = {"?",     "shm",   "lock", "rlock",
-                                        "value", "array", "queue"};
-    return kind >= 1 && kind <= XIPC_KIND_QUEUE ? names[kind] : names[0];
-}
-
 int xipc_stat(const char *name, xipc_info *out)
 {
     char cname[XIPC__NAME_BUF];
@@ -39,7 +24,8 @@ int xipc_stat(const char *name, xipc_info *out)
         return xipc__fail(XIPC_EINVAL, "xipc_stat", NULL, "NULL out");
     if ((rc = xipc__name_canon(name, cname)) != 0)
         return rc;
-    if ((rc = xipc__obj_open(&seg, cname, XIPC__KIND_ANY, XIPC__SEG_PEEK, &h)) != 0)
+    if ((rc = xipc__obj_open(&seg, cname, XIPC__KIND_ANY, XIPC__SEG_PEEK,
+                             &h)) != 0)
         return rc;
     memset(&info, 0, sizeof info);
     memcpy(info.name, cname, strlen(cname) + 1);
@@ -49,25 +35,7 @@ int xipc_stat(const char *name, xipc_info *out)
     info.creator_pid = h.creator_pid;
     info.holder = -1;
     base = xipc__seg_base(seg);
-    switch (h.kind) {
-    case XIPC__KIND_SHM:
-        break;
-    case XIPC__KIND_LOCK:
-    case XIPC__KIND_RLOCK:
-        rc = xipc__lock_describe(seg, base, &h, &info);
-        break;
-    case XIPC__KIND_VALUE:
-    case XIPC__KIND_ARRAY:
-        rc = xipc__typed_describe(seg, base, &h, &info);
-        break;
-    case XIPC__KIND_QUEUE:
-        rc = xipc__queue_describe(seg, base, &h, &info);
-        break;
-    default:
-        rc = xipc__fail(XIPC_ECORRUPT, "xipc_stat", cname,
-                        "an object of a kind this xipc does not know");
-        break;
-    }
+    rc = xipc__kind_describe(seg, base, &h, &info);
     xipc__seg_close(seg);
     if (rc == 0)
         *out = info;

@@ -117,16 +117,9 @@ int xipc__prefix_canon(const char *prefix, char out[XIPC__NAME_BUF],
 #define XIPC__STATE_INIT 0u
 #define XIPC__STATE_READY 0x59444552u /* "REDY" */
 
-/* Object kinds. The numbers are part of the layout. */
-enum xipc__kind {
-    XIPC__KIND_ANY = 0, /* for xipc__obj_open: whatever the object is */
-    XIPC__KIND_SHM = 1,
-    XIPC__KIND_LOCK = 2,
-    XIPC__KIND_RLOCK = 3,
-    XIPC__KIND_VALUE = 4,
-    XIPC__KIND_ARRAY = 5,
-    XIPC__KIND_QUEUE = 6
-};
+/* Object kinds: those of XIPC_KIND_MAP (include/xipc.h), and 0 for "any
+ * kind" where an open accepts any. */
+#define XIPC__KIND_ANY 0
 
 /* The fixed header at offset 0 of every segment. Fixed-width fields only, no
  * pointers; 64 bytes; every 64-bit field 8-byte aligned. Everything in it is
@@ -134,7 +127,7 @@ enum xipc__kind {
 typedef struct xipc__hdr {
     uint64_t magic;      /* XIPC__MAGIC */
     uint32_t version;    /* XIPC__LAYOUT_VERSION */
-    uint32_t kind;       /* enum xipc__kind */
+    uint32_t kind;       /* int */
     uint32_t state;      /* XIPC__STATE_INIT / XIPC__STATE_READY */
     uint32_t hdr_size;   /* sizeof(xipc__hdr) */
     uint64_t total_size; /* bytes of the segment: data_off + user_size */
@@ -146,7 +139,7 @@ typedef struct xipc__hdr {
 } xipc__hdr;
 
 /* Fills a fresh header (state stays INIT; see xipc__hdr_publish). */
-void xipc__hdr_init(xipc__hdr *h, enum xipc__kind kind, uint64_t data_off,
+void xipc__hdr_init(xipc__hdr *h, int kind, uint64_t data_off,
                     uint64_t user_size);
 
 /* Marks the header READY with release ordering: everything written before
@@ -158,8 +151,33 @@ void xipc__hdr_publish(xipc__hdr *h);
  * header, foreign magic, not READY, sizes or offsets that do not fit the
  * mapping), XIPC_EVERSION, XIPC_EKIND. Reads each field once. On success copies
  * the header into *out. */
-int xipc__hdr_check(const void *base, uint64_t mapped, enum xipc__kind kind,
+int xipc__hdr_check(const void *base, uint64_t mapped, int kind,
                     xipc__hdr *out);
+
+/* ---- one description per kind (src/kinds.c) ------------------------------ */
+
+struct xipc__seg;
+
+/* Each kind K of XIPC_KIND_MAP has, in its own file, the function
+ * xipc__describe_K: it fills in what xipc_info says of an object of that
+ * kind whose segment starts at `base` (mapped read-only for a look), with
+ * the header h already validated against the mapping (kind-specific
+ * fields and `state`, the text `xipc info` prints), reading each shared
+ * word once. Returns 0 or XIPC_ECORRUPT (not this kind's layout). */
+#define XIPC__DESCRIBE_DECL(name, value, str)                                  \
+    int xipc__describe_##name(struct xipc__seg *seg, const void *base,        \
+                              const xipc__hdr *h, xipc_info *out);
+XIPC_KIND_MAP(XIPC__DESCRIBE_DECL)
+#undef XIPC__DESCRIBE_DECL
+
+/* Writes the `state` text of an object with a lock from its holder and
+ * holder_pid ("free", "held by thread T of process P", "no lock"). */
+void xipc__holder_text(xipc_info *out);
+
+/* Calls the description of kind h->kind; XIPC_ECORRUPT for a kind this
+ * xipc does not know. */
+int xipc__kind_describe(struct xipc__seg *seg, const void *base,
+                        const xipc__hdr *h, xipc_info *out);
 
 /* ---- objects (src/object.c) ------------------------------------------- */
 
@@ -173,14 +191,14 @@ typedef int (*xipc__obj_init_fn)(void *base, void *ctx);
  * data_off + user_size bytes whose header is filled and, after init (may be
  * NULL) succeeded, published. Returns 0 and *out, or a seam error. */
 int xipc__obj_create(struct xipc__seg **out, const char *name,
-                     enum xipc__kind kind, uint64_t data_off,
+                     int kind, uint64_t data_off,
                      uint64_t user_size, xipc__obj_init_fn init, void *ctx);
 
 /* Opens object `name` (already canonical), checking that it is a valid
  * object of `kind`; *hdr receives the validated local copy of its header.
  * Returns 0 and *out, or a seam or header error. */
 int xipc__obj_open(struct xipc__seg **out, const char *name,
-                   enum xipc__kind kind, int readonly, xipc__hdr *hdr);
+                   int kind, int readonly, xipc__hdr *hdr);
 
 /* ---- locks (src/lock.c; acquire and release in src/mutex.h) ------------- */
 
@@ -216,11 +234,7 @@ struct xipc__mutex *xipc__lock_mutex(const xipc_lock *lock);
  * (and keeps it) if a thread of this process holds it. */
 int xipc__lock_drop(xipc_lock *lock);
 
-/* Fills in what xipc_info says of a Lock or RLock whose segment starts at
- * `base`, with the header h already validated against the mapping: its
- * holder. Returns 0 or XIPC_ECORRUPT (not a lock's layout). */
-int xipc__lock_describe(struct xipc__seg *seg, const void *base,
-                        const xipc__hdr *h, xipc_info *out);
+
 
 /* ---- typed objects: Value and Array (src/typed.c) ------------------------ */
 
@@ -244,7 +258,7 @@ typedef struct xipc__typed {
  * init (NULL: zeros), locked unless flags has XIPC_RAW; an existing one
  * with open flags XIPC_RDWR or XIPC_RDONLY. `api` names the public function
  * for error messages. Returns 0 and a new *out, or an xipc code. */
-int xipc__typed_make(xipc__typed **out, int create, enum xipc__kind kind,
+int xipc__typed_make(xipc__typed **out, int create, int kind,
                      const char *api, const char *name, xipc_type type,
                      uint64_t length, const void *init, int flags);
 
@@ -271,9 +285,7 @@ int xipc__typed_lock(xipc__typed *t);
  * 1): releases the lock if it was taken for it. */
 void xipc__typed_unlock(xipc__typed *t, int entered);
 
-/* Fills in what xipc_info says of a Value or Array whose segment starts at
- * `base`, with the header h already validated against the mapping: type,
- * length and holder. Returns 0 or XIPC_ECORRUPT (not this kind's layout). */
+/* The description of a Value or Array (src/typed.c) for their kinds. */
 int xipc__typed_describe(struct xipc__seg *seg, const void *base,
                          const xipc__hdr *h, xipc_info *out);
 
@@ -291,12 +303,7 @@ int xipc__typed_describe(struct xipc__seg *seg, const void *base,
 #define XIPC__Q_HEAD_OFF (XIPC__Q_TAIL_OFF + 64u)
 #define XIPC__Q_DATA_OFF (XIPC__Q_HEAD_OFF + 64u)
 
-/* Fills in what xipc_info says of a Queue whose segment starts at `base`
- * (possibly mapped read-only), with the header h already validated against
- * the mapping: its limits, messages, bytes used and shutdown. Returns 0 or
- * XIPC_ECORRUPT. */
-int xipc__queue_describe(struct xipc__seg *seg, const void *base,
-                         const xipc__hdr *h, xipc_info *out);
+
 
 /* ---- object internals for the tests ----------------------------------- */
 

@@ -50,7 +50,7 @@ static int lock_wrap(xipc_lock **out, xipc__seg *seg, void *shared,
 static int lock_get(xipc_lock **out, const char *name, int recursive,
                     int create)
 {
-    enum xipc__kind kind = recursive ? XIPC__KIND_RLOCK : XIPC__KIND_LOCK;
+    int kind = recursive ? XIPC_KIND_RLOCK : XIPC_KIND_LOCK;
     char cname[XIPC__NAME_BUF];
     xipc__seg *seg;
     xipc__hdr h;
@@ -157,13 +157,27 @@ xipc__seg *xipc__lock_seg(const xipc_lock *l)
     return l->seg;
 }
 
-int xipc__lock_describe(xipc__seg *seg, const void *base, const xipc__hdr *h,
-                        xipc_info *out)
+/* What xipc_info says of a Lock or an RLock: its holder. */
+static int lock_describe(xipc__seg *seg, const void *base, const xipc__hdr *h,
+                         xipc_info *out)
 {
     if (h->data_off != LOCK_DATA_OFF)
         return xipc__fail(XIPC_ECORRUPT, "describe", NULL,
                           "a lock of another layout");
     xipc__mutex_holder((const unsigned char *)base + LOCK_MUTEX_OFF, seg,
                        &out->holder, &out->holder_pid);
+    xipc__holder_text(out);
     return 0;
+}
+
+int xipc__describe_LOCK(xipc__seg *seg, const void *base, const xipc__hdr *h,
+                        xipc_info *out)
+{
+    return lock_describe(seg, base, h, out);
+}
+
+int xipc__describe_RLOCK(xipc__seg *seg, const void *base, const xipc__hdr *h,
+                         xipc_info *out)
+{
+    return lock_describe(seg, base, h, out);
 }

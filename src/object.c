@@ -8,7 +8,7 @@
 #include "platform.h"
 
 struct create_ctx {
-    enum xipc__kind kind;
+    int kind;
     uint64_t data_off, user_size;
     xipc__obj_init_fn init;
     void *ctx;
@@ -29,7 +29,7 @@ static int obj_init(void *base, uint64_t size, void *arg)
 }
 
 int xipc__obj_create(struct xipc__seg **out, const char *name,
-                     enum xipc__kind kind, uint64_t data_off,
+                     int kind, uint64_t data_off,
                      uint64_t user_size, xipc__obj_init_fn init, void *ctx)
 {
     struct create_ctx c;
@@ -43,7 +43,7 @@ int xipc__obj_create(struct xipc__seg **out, const char *name,
 }
 
 struct open_ctx {
-    enum xipc__kind kind;
+    int kind;
     xipc__hdr *hdr;
 };
 
@@ -54,7 +54,7 @@ static int obj_check(const void *base, uint64_t mapped, void *arg)
 }
 
 int xipc__obj_open(struct xipc__seg **out, const char *name,
-                   enum xipc__kind kind, int readonly, xipc__hdr *hdr)
+                   int kind, int readonly, xipc__hdr *hdr)
 {
     struct open_ctx c;
 

@@ -34,6 +34,7 @@
 #include "platform.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -256,7 +257,7 @@ static int queue_get_handle(xipc_queue **out, const char *name, int create,
     if (create) {
         p.capacity = capacity;
         p.max_msg = (uint32_t)max_msg;
-        rc = xipc__obj_create(&q->seg, q->name, XIPC__KIND_QUEUE,
+        rc = xipc__obj_create(&q->seg, q->name, XIPC_KIND_QUEUE,
                               XIPC__Q_DATA_OFF, capacity, queue_init, &p);
         if (rc == 0) {
             memset(&h, 0, sizeof h);
@@ -264,7 +265,7 @@ static int queue_get_handle(xipc_queue **out, const char *name, int create,
             h.elem_size = p.max_msg;
         }
     } else {
-        rc = xipc__obj_open(&q->seg, q->name, XIPC__KIND_QUEUE, 0, &h);
+        rc = xipc__obj_open(&q->seg, q->name, XIPC_KIND_QUEUE, 0, &h);
         if (rc == 0)
             rc = params_check(&h, q->name);
     }
@@ -664,7 +665,7 @@ xipc__seg *xipc__queue_seg(const xipc_queue *q)
     return q->seg;
 }
 
-int xipc__queue_describe(xipc__seg *seg, const void *base, const xipc__hdr *h,
+int xipc__describe_QUEUE(xipc__seg *seg, const void *base, const xipc__hdr *h,
                          xipc_info *out)
 {
     unsigned char *b = (unsigned char *)base;
@@ -688,5 +689,8 @@ int xipc__queue_describe(xipc__seg *seg, const void *base, const xipc__hdr *h,
     out->messages = sp.count;
     out->used = (uint64_t)sp.used * 8;
     out->closed = atomic_load_explicit(q.closed, memory_order_acquire) != 0;
+    snprintf(out->state, sizeof out->state,
+             "%lld messages, %llu bytes used, %s", (long long)out->messages,
+             (unsigned long long)out->used, out->closed ? "shut down" : "open");
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "platform.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +48,7 @@ int xipc_shm_create(xipc_shm **out, const char *name, size_t size)
                           "size must be 1 .. 2^62 bytes");
     if ((rc = shm_new(&shm, cname, 0)) != 0)
         return rc;
-    rc = xipc__obj_create(&shm->seg, cname, XIPC__KIND_SHM, SHM_DATA_OFF,
+    rc = xipc__obj_create(&shm->seg, cname, XIPC_KIND_SHM, SHM_DATA_OFF,
                           (uint64_t)size, NULL, NULL);
     if (rc != 0) {
         free(shm);
@@ -75,7 +76,7 @@ int xipc_shm_open(xipc_shm **out, const char *name, int flags)
         return xipc__fail(XIPC_EINVAL, "xipc_shm_open", cname, "bad flags");
     if ((rc = shm_new(&shm, cname, flags == XIPC_RDONLY)) != 0)
         return rc;
-    rc = xipc__obj_open(&shm->seg, cname, XIPC__KIND_SHM, shm->readonly, &h);
+    rc = xipc__obj_open(&shm->seg, cname, XIPC_KIND_SHM, shm->readonly, &h);
     if (rc != 0) {
         free(shm);
         return rc;
@@ -147,4 +148,14 @@ int xipc_shm_readonly(const xipc_shm *shm)
 xipc__seg *xipc__shm_seg(const xipc_shm *shm)
 {
     return shm->seg;
+}
+
+int xipc__describe_SHM(xipc__seg *seg, const void *base, const xipc__hdr *h,
+                       xipc_info *out)
+{
+    (void)seg;
+    (void)base;
+    (void)h;
+    snprintf(out->state, sizeof out->state, "%s", "-");
+    return 0;
 }

@@ -134,7 +134,7 @@ static int typed_attach(xipc__typed *t, uint32_t flags)
 }
 
 /* Creates the object; t has its name and type checked (xipc__typed_make). */
-static int typed_create(xipc__typed *t, enum xipc__kind kind, const char *api,
+static int typed_create(xipc__typed *t, int kind, const char *api,
                         xipc_type type, uint64_t length, const void *init,
                         int flags)
 {
@@ -162,8 +162,8 @@ static int typed_create(xipc__typed *t, enum xipc__kind kind, const char *api,
 }
 
 /* Opens the object; t has its name and type checked (xipc__typed_make). */
-static int typed_open(xipc__typed *t, enum xipc__kind kind, const char *api,
-                      xipc_type type, int flags)
+static int typed_open(xipc__typed *t, int kind, const char *api, xipc_type type,
+                      int flags)
 {
     const char *why = NULL;
     uint32_t info_flags;
@@ -187,7 +187,7 @@ static int typed_open(xipc__typed *t, enum xipc__kind kind, const char *api,
              h.elem_size != types[h.elem_type].size)
         why = "an unknown element type";
     else if (h.user_size % h.elem_size != 0 ||
-             (kind == XIPC__KIND_VALUE && h.user_size != h.elem_size))
+             (kind == XIPC_KIND_VALUE && h.user_size != h.elem_size))
         why = "a size that is no whole number of elements";
     else if (((info_flags =
                    *(volatile const uint32_t *)((const unsigned char *)
@@ -212,9 +212,9 @@ static int typed_open(xipc__typed *t, enum xipc__kind kind, const char *api,
     return typed_attach(t, info_flags);
 }
 
-int xipc__typed_make(xipc__typed **out, int create, enum xipc__kind kind,
-                     const char *api, const char *name, xipc_type type,
-                     uint64_t length, const void *init, int flags)
+int xipc__typed_make(xipc__typed **out, int create, int kind, const char *api,
+                     const char *name, xipc_type type, uint64_t length,
+                     const void *init, int flags)
 {
     xipc__typed *t;
     int rc;
@@ -328,5 +328,6 @@ int xipc__typed_describe(xipc__seg *seg, const void *base, const xipc__hdr *h,
     if (flags & TYPED_LOCKED)
         xipc__mutex_holder(b + TYPED_MUTEX_OFF, seg, &out->holder,
                            &out->holder_pid);
+    xipc__holder_text(out);
     return 0;
 }

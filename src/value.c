@@ -19,7 +19,7 @@ int xipc_value_create(xipc_value **out, const char *name, xipc_type type,
                       const void *init, int flags)
 {
     xipc__typed *t;
-    int rc = xipc__typed_make(out ? &t : NULL, 1, XIPC__KIND_VALUE,
+    int rc = xipc__typed_make(out ? &t : NULL, 1, XIPC_KIND_VALUE,
                               "xipc_value_create", name, type, 1, init, flags);
     if (rc == 0)
         *out = (xipc_value *)t;
@@ -30,7 +30,7 @@ int xipc_value_open(xipc_value **out, const char *name, xipc_type type,
                     int flags)
 {
     xipc__typed *t;
-    int rc = xipc__typed_make(out ? &t : NULL, 0, XIPC__KIND_VALUE,
+    int rc = xipc__typed_make(out ? &t : NULL, 0, XIPC_KIND_VALUE,
                               "xipc_value_open", name, type, 0, NULL, flags);
     if (rc == 0)
         *out = (xipc_value *)t;
@@ -296,4 +296,10 @@ const char *xipc_value_name(const xipc_value *v)
 struct xipc__seg *xipc__value_seg(const xipc_value *v)
 {
     return v->t.seg;
+}
+
+int xipc__describe_VALUE(struct xipc__seg *seg, const void *base,
+                         const xipc__hdr *h, xipc_info *out)
+{
+    return xipc__typed_describe(seg, base, h, out);
 }

@@ -188,7 +188,7 @@ int test_array_open_checks(void)
     h->total_size = h->data_off + 20;
     h->kind = 99;
     CHECK_RC(xipc_array_open(&x, name, XIPC_U16, XIPC_RDWR), XIPC_EKIND);
-    h->kind = XIPC__KIND_ARRAY;
+    h->kind = XIPC_KIND_ARRAY;
     CHECK_OK(xipc_array_open(&x, name, XIPC_U16, XIPC_RDONLY));
     CHECK_EQ(xipc_array_length(x), 10);
     CHECK_EQ(xipc_array_readonly(x), 1);

@@ -71,12 +71,12 @@ int test_header_other_kind(void)
 
     CHECK_OK(xipc_shm_create(&s, name, 256));
     h = hdr_of(s);
-    CHECK_EQ(h->kind, XIPC__KIND_SHM);
+    CHECK_EQ(h->kind, XIPC_KIND_SHM);
     h->kind = 2; /* another kind of object */
     open_gives(name, XIPC_EKIND);
     h->kind = 0xdeadbeef;
     open_gives(name, XIPC_EKIND);
-    h->kind = XIPC__KIND_SHM;
+    h->kind = XIPC_KIND_SHM;
     open_gives(name, 0);
     CHECK_OK(xipc_shm_close(s));
     return 0;

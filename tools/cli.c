@@ -215,12 +215,16 @@ static int cmd_info(int argc, char **argv, FILE *out, FILE *err)
                 "\n%-10s%s\n",
                 "max msg:", in.max_msg, "messages:", in.messages,
                 "used:", in.used, "state:", in.closed ? "shut down" : "open");
-    else if (in.holder < 0)
-        fprintf(out, "%-10snone\n", "lock:");
     else if (in.holder == 0)
         fprintf(out, "%-10sfree\n", "lock:");
-    else
-        fprintf(out, "%-10sheld by thread %" PRId64 "\n", "lock:", in.holder);
+    else if (in.holder > 0)
+        fprintf(out, "%-10sheld by thread %" PRIx64 " of process %" PRId64 "\n",
+                "lock:", (uint64_t)in.holder, in.holder_pid);
+    else if (in.kind == XIPC_KIND_SHM || in.kind == XIPC_KIND_VALUE ||
+             in.kind == XIPC_KIND_ARRAY)
+        fprintf(out, "%-10snone\n", "lock:");
+    else /* what each other kind says of itself */
+        fprintf(out, "%-10s%s\n", "state:", in.state);
     if (in.kind == XIPC_KIND_VALUE)
         print_value(&in, out);
     return 0;

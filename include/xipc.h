@@ -80,13 +80,15 @@ XIPC_API const char *xipc_version(void);
     XX(EMSGSIZE, -17, "message too large")                                    \
     XX(ENOTSUP, -18, "operation not supported on this platform")              \
     XX(ECHILD, -19, "no such child process, or it was already waited for")    \
-    XX(ESYS, -20, "unexpected operating system error (see xipc_last_error)")
+    XX(ESYS, -20, "unexpected operating system error (see xipc_last_error)")  \
+    XX(EOVERFLOW, -21, "released more times than acquired (the bound of a BoundedSemaphore)") \
+    XX(EBROKEN, -22, "the barrier is broken (aborted, timed out, or a party died)")
 
 enum xipc_errno {
 #define XIPC__ERR_ENUM(name, value, msg) XIPC_##name = (value),
     XIPC_ERRNO_MAP(XIPC__ERR_ENUM)
 #undef XIPC__ERR_ENUM
-    XIPC__ERR_LAST = -21
+    XIPC__ERR_LAST = -23
 };
 
 /* Returns a static English sentence for an error code ("success" for 0,

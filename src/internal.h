@@ -200,6 +200,66 @@ int xipc__obj_create(struct xipc__seg **out, const char *name,
 int xipc__obj_open(struct xipc__seg **out, const char *name,
                    int kind, int readonly, xipc__hdr *hdr);
 
+/* ---- objects built of parts (src/object.c) ------------------------------- */
+
+/* Most kinds are a header followed by parts of the seam - mutexes,
+ * wake-up channels - and a few words of their own. A spec says which; the
+ * parts are laid out one after another on 64-byte boundaries behind the
+ * header, then the words, and xipc__parts_make creates or opens such an
+ * object and attaches every part, so that a new kind writes only its own
+ * algorithm. Mutex i is attached with index i, channel j with index
+ * 8 + j (the indexes name a backend's kernel objects). */
+#define XIPC__PARTS_MAX_MUTEX 2
+#define XIPC__PARTS_MAX_NOTIFY 4
+
+typedef struct xipc__parts_spec {
+    int kind;          /* XIPC_KIND_* */
+    const char *api;   /* "xipc_event", for error messages */
+    unsigned nmutex;   /* mutexes, each recursive or not: */
+    int recursive[XIPC__PARTS_MAX_MUTEX];
+    unsigned nnotify;  /* wake-up channels */
+    uint32_t words;    /* bytes of the kind's own words (8-byte aligned) */
+    /* Fills the words of a new object (zero-filled) from ctx, while no one
+     * else can see it; may be NULL. Returns 0 or an xipc code. */
+    int (*init)(void *words, const void *ctx);
+    /* Checks the words of an object being opened (the header is already
+     * valid), reading each once; may be NULL. Returns 0 or XIPC_ECORRUPT /
+     * XIPC_EKIND with the reason recorded. */
+    int (*check)(const void *words, const char *name);
+} xipc__parts_spec;
+
+typedef struct xipc__parts {
+    struct xipc__seg *seg;
+    struct xipc__mutex *mutex[XIPC__PARTS_MAX_MUTEX];
+    struct xipc__notify *notify[XIPC__PARTS_MAX_NOTIFY];
+    unsigned char *words; /* in this process */
+    unsigned char *extra; /* the object's extra bytes, after the words */
+    uint64_t extra_size;  /* their number (validated against the mapping) */
+    char name[XIPC__NAME_BUF];
+} xipc__parts;
+
+/* The offsets of a spec's parts behind the header (for describe functions,
+ * which see only the segment's bytes): mutex i, channel j, the words. */
+uint64_t xipc__parts_mutex_off(const xipc__parts_spec *spec, unsigned i);
+uint64_t xipc__parts_notify_off(const xipc__parts_spec *spec, unsigned j);
+uint64_t xipc__parts_words_off(const xipc__parts_spec *spec);
+
+/* Creates (create != 0, with init's ctx and `extra` zero-filled bytes after
+ * the words, for a table whose size the creator chooses) or opens object
+ * `name` (not yet validated: this checks it; extra is then ignored and
+ * p->extra_size tells the creator's) of the spec's kind and attaches its
+ * parts into *p. init and check see the words; the extra bytes follow them
+ * at p->extra (64-byte aligned). Returns 0, or an xipc code with nothing
+ * held. */
+int xipc__parts_make(xipc__parts *p, const xipc__parts_spec *spec,
+                     const char *name, int create, const void *ctx,
+                     uint64_t extra);
+
+/* Detaches the parts and closes the segment. Mutexes are detached with
+ * force: the parts' mutexes are internal (a kind that lends one to its
+ * user checks that it is not held first). */
+void xipc__parts_free(xipc__parts *p, const xipc__parts_spec *spec);
+
 /* ---- locks (src/lock.c; acquire and release in src/mutex.h) ------------- */
 
 /* Where the mutex of a Lock (src/lock.c) and of a locked Value or Array

@@ -155,6 +155,13 @@ int xipc__seg_owner_only(const xipc__seg *seg);
  * handle cannot take part) or XIPC_ESYS. */
 int xipc__party_self(xipc__seg *seg, uint64_t *id);
 
+/* Stores in *id the calling process's identity as a party of seg, for
+ * what belongs to a process as a whole rather than to one of its threads
+ * (a Semaphore's units under undo): it is alive exactly while the process
+ * lives, and is never a thread's identity. Returns 0 or as
+ * xipc__party_self. */
+int xipc__party_process(xipc__seg *seg, uint64_t *id);
+
 /* Asks the kernel whether party `id` of seg is alive. Returns 1 (alive),
  * 0 (it has ended, or no party of seg ever had this identity, as for
  * XIPC__PARTY_DEAD and 0), or a negative xipc code if the system would not

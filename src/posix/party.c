@@ -379,6 +379,17 @@ int xipc__party_self(xipc__seg *s, uint64_t *id)
     return 0;
 }
 
+int xipc__party_process(xipc__seg *s, uint64_t *id)
+{
+    int rc;
+
+    /* Thread number 0 is no thread's: the process as a whole. */
+    if ((rc = xipc__psx_part_get(s)) != 0)
+        return rc;
+    *id = (uint64_t)s->party << 32;
+    return 0;
+}
+
 int xipc__party_alive(xipc__seg *s, uint64_t id)
 {
     uint32_t k = (uint32_t)(id >> 32);
@@ -386,10 +397,14 @@ int xipc__party_alive(xipc__seg *s, uint64_t id)
 
     if (id == 0 || id >= XIPC__PARTY_DEAD || k == 0 || k > PARTY_MAX)
         return 0;
+    /* Another process's thread: its process's lock answers for it (a
+     * thread that ends holding a mutex has it marked dead by its own
+     * process). */
     if (s->party == k &&
         s->part_gen ==
             atomic_load_explicit(&xipc__psx_forkgen, memory_order_relaxed))
-        return xipc__psx_tno_live((uint32_t)id); /* this process */
+        return (uint32_t)id == 0 ||
+               xipc__psx_tno_live((uint32_t)id); /* this process */
     /* The handle's own descriptor is no party's, so every party's lock,
      * this process's included, conflicts with the question. */
     memset(&q, 0, sizeof q);

@@ -258,6 +258,56 @@ int xipc__w32_party_probe(uint64_t id, HANDLE *keep)
     return 1;
 }
 
+/* The process's own identity: the identity of a keeper thread that the
+ * process starts once and that never ends before the process does, so its
+ * life mutex is abandoned exactly when the process dies. */
+static INIT_ONCE keeper_once = INIT_ONCE_STATIC_INIT;
+static uint64_t keeper_id;
+static HANDLE keeper_ready;
+
+static DWORD WINAPI keeper_main(void *arg)
+{
+    struct xipc__w32_self *me = xipc__w32_self();
+    HANDLE never = CreateEventW(NULL, TRUE, FALSE, NULL);
+
+    (void)arg;
+    keeper_id = me != NULL ? me->id : 0;
+    SetEvent(keeper_ready);
+    if (never != NULL)
+        WaitForSingleObject(never, INFINITE);
+    for (;;)
+        Sleep(INFINITE);
+    return 0;
+}
+
+static BOOL CALLBACK keeper_start(PINIT_ONCE o, PVOID param, PVOID *ctx)
+{
+    HANDLE t;
+
+    (void)o;
+    (void)param;
+    (void)ctx;
+    if ((keeper_ready = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+        return TRUE;
+    if ((t = CreateThread(NULL, 64 * 1024, keeper_main, NULL,
+                          STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)) == NULL)
+        return TRUE;
+    CloseHandle(t);
+    WaitForSingleObject(keeper_ready, INFINITE);
+    return TRUE;
+}
+
+int xipc__party_process(xipc__seg *seg, uint64_t *id)
+{
+    (void)seg;
+    InitOnceExecuteOnce(&keeper_once, keeper_start, NULL, NULL);
+    if (keeper_id == 0)
+        return xipc__fail(XIPC_ESYS, "CreateThread", NULL,
+                          "the process's keeper thread could not start");
+    *id = keeper_id;
+    return 0;
+}
+
 int xipc__party_self(xipc__seg *seg, uint64_t *id)
 {
     struct xipc__w32_self *me = xipc__w32_self();

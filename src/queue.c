@@ -54,6 +54,11 @@ struct rec {
     uint32_t len;   /* payload bytes */
     uint32_t count; /* the message's number: the tail's count when put */
 };
+_Static_assert(sizeof(struct rec) == 8, "a record header is 8 bytes");
+_Static_assert(XIPC__Q_TAIL_OFF % 64 == 0 && XIPC__Q_HEAD_OFF % 64 == 0 &&
+                   XIPC__Q_DATA_OFF % 64 == 0,
+               "the queue's words and ring start on cache lines (and 8-byte "
+               "boundaries) in every build");
 
 struct xipc_queue {
     xipc__seg *seg;

@@ -26,6 +26,7 @@
 
 #include <windows.h>
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,8 +53,14 @@ struct shared {
     uint64_t magic;
     struct slot slot[SLOTS];
 };
-_Static_assert(sizeof(struct shared) <= XIPC__NOTIFY_SHARED_SIZE,
-               "the channel fits its shared bytes");
+_Static_assert(sizeof(struct shared) <= XIPC__NOTIFY_SHARED_SIZE &&
+                   sizeof(struct slot) == 16 &&
+                   offsetof(struct shared, gen) == 0 &&
+                   offsetof(struct shared, sleepers) == 4 &&
+                   offsetof(struct shared, magic) == 8 &&
+                   offsetof(struct shared, slot) == 16,
+               "the channel fits its shared bytes, laid out the same in "
+               "32- and 64-bit builds");
 
 /* Handles of sleepers' events a waker keeps. */
 #define CACHE 8

@@ -27,11 +27,11 @@ set(_workflows
   "clang|full|clang pkgconf|"
   "asan|full|clang asan pkgconf|"
   "shared|full|gcc pkgconf|"
-  "linux32|build|m32|its suite waits for the new POSIX lock: lock_basic hangs because 32-bit glibc cannot unlock a robust mutex through a second mapping of it (src/posix/sync.c)"
+  "linux32|full|m32 pkgconf|"
   "mingw|full|mingw64 wine|"
   "mingw-shared|full|mingw64 wine|"
   "mingw32|wine32|mingw32 wine|this machine's Wine cannot run 32-bit Windows programs (Debian: wine32:i386)"
-  "musl|pending|musl|src/posix/sync.c reads glibc's pthread_mutex_t internals and needs pthread_mutex_clocklock, and src/posix/proc.c calls posix_spawn_file_actions_addclosefrom_np, which musl lacks"
+  "musl|pending|musl|src/posix/proc.c calls posix_spawn_file_actions_addclosefrom_np, which musl lacks (the rest builds and passes)"
 )
 
 # Requirement -> the Debian packages that satisfy it.

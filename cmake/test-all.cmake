@@ -31,7 +31,7 @@ set(_workflows
   "mingw|full|mingw64 wine|"
   "mingw-shared|full|mingw64 wine|"
   "mingw32|wine32|mingw32 wine|this machine's Wine cannot run 32-bit Windows programs (Debian: wine32:i386)"
-  "musl|pending|musl|src/posix/proc.c calls posix_spawn_file_actions_addclosefrom_np, which musl lacks (the rest builds and passes)"
+  "musl|full|musl|"
 )
 
 # Requirement -> the Debian packages that satisfy it.

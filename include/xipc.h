@@ -114,9 +114,27 @@ XIPC_API const char *xipc_last_error(void);
  * kinds of object share one namespace: a name holds at most one object, and
  * opening it as another kind is XIPC_EKIND. A bad name is XIPC_EINVAL before
  * any system call is made.
+ *
+ * Fresh names. The create of every kind, given NULL or a name that ends in
+ * '*', makes a name that no live object has (as Python's
+ * SharedMemory(create=True) does when given no name): the part before the
+ * '*' (up to XIPC_FRESH_PREFIX_MAX characters of the grammar; "xipc-" for
+ * NULL), the creating process's id in decimal, '-' and 8 random hexadecimal
+ * digits: "jobs-*" gives e.g. "jobs-4711-9f3a0c2e". A draw that is taken
+ * is drawn again, so any number of creates of "jobs-*", in any processes
+ * at once, never collide (XIPC_EEXIST only if 64 draws in a row were
+ * taken). The handle's xipc_<kind>_name() gives the name made: pass it to
+ * the processes that open the object. Fixed names are for unrelated
+ * processes that meet by name; fresh ones for everything a program hands
+ * to its own children. '*' is allowed only there: anywhere else, and in
+ * an open, unlink or stat, it is XIPC_EINVAL.
  * ------------------------------------------------------------------------ */
 
 #define XIPC_NAME_MAX 63
+
+/* The most characters before the '*' of a fresh name (see above): room is
+ * left for the longest process id (10 digits), '-' and 8 digits. */
+#define XIPC_FRESH_PREFIX_MAX 44
 
 /* Returns 0 if name is a valid xipc name, else XIPC_EINVAL. */
 XIPC_API int xipc_name_check(const char *name);
@@ -286,7 +304,9 @@ typedef struct xipc_shm xipc_shm;
 #define XIPC_RDWR 0   /* map readable and writable */
 #define XIPC_RDONLY 1 /* map read-only: a write through the pointer faults */
 
-/* Creates the named block of `size` bytes (size >= 1) and maps it read-write.
+/* Creates the block `name` (NULL or "prefix*": a fresh name, see Names;
+ * xipc_shm_name() tells it) of `size` bytes (size >= 1) and maps it
+ * read-write, as Python's SharedMemory(name, create=True, size=size).
  * Returns 0 and *out, or XIPC_EINVAL (bad name, size 0 or too large),
  * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS, or
  * XIPC_EBUSY when 16 earlier objects of this name were unlinked and are
@@ -354,7 +374,8 @@ XIPC_API int xipc_shm_readonly(const xipc_shm *shm);
 
 typedef struct xipc_lock xipc_lock;
 
-/* Creates the named Lock (recursive = 0) or RLock (recursive = 1), free.
+/* Creates the Lock (recursive = 0) or RLock (recursive = 1) `name` (NULL
+ * or "prefix*": a fresh name, see Names), free.
  * Returns 0 and *out, or XIPC_EINVAL, XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES,
  * XIPC_ENOMEM, XIPC_EBUSY, XIPC_ESYS. */
 XIPC_API int xipc_lock_create(xipc_lock **out, const char *name, int recursive);

@@ -97,6 +97,23 @@ static inline uint64_t xipc__load_u64_ro(const volatile void *p)
  * call. */
 int xipc__name_canon(const char *name, char out[XIPC__NAME_BUF]);
 
+/* The name a create was given, made ready for xipc__obj_create: NULL or a
+ * name ending in '*' asks for a fresh name (see "Fresh names" in xipc.h),
+ * written into out as its canonical prefix followed by '*' (NULL gives
+ * XIPC__FRESH_DEFAULT); any other name is checked and folded as by
+ * xipc__name_canon. Returns 0 or XIPC_EINVAL, recorded against `api`. */
+#define XIPC__FRESH_DEFAULT "xipc-*"
+int xipc__name_create(const char *name, char out[XIPC__NAME_BUF],
+                      const char *api);
+
+/* 1 if a name from xipc__name_create asks for a fresh name, else 0. */
+int xipc__name_is_fresh(const char *cname);
+
+/* Writes into out a fresh name: the `len` characters of prefix, the calling
+ * process's id, '-' and 8 random hexadecimal digits (at most
+ * XIPC_FRESH_PREFIX_MAX + 19 characters). Each call draws anew. */
+void xipc__name_draw(const char *prefix, size_t len, char out[XIPC__NAME_BUF]);
+
 /* Folds a name prefix (NULL: "") to lower case into out, for matching
  * canonical names; XIPC_EINVAL, recorded against `api`, if it is longer
  * than XIPC_NAME_MAX. */
@@ -187,12 +204,15 @@ struct xipc__seg;
  * the creator still has the name to itself; returns 0 or an xipc code. */
 typedef int (*xipc__obj_init_fn)(void *base, void *ctx);
 
-/* Creates object `name` (already canonical) of `kind`: a segment of
- * data_off + user_size bytes whose header is filled and, after init (may be
- * NULL) succeeded, published. Returns 0 and *out, or a seam error. */
-int xipc__obj_create(struct xipc__seg **out, const char *name,
-                     int kind, uint64_t data_off,
-                     uint64_t user_size, xipc__obj_init_fn init, void *ctx);
+/* Creates object `name` (as xipc__name_create made it) of `kind`: a
+ * segment of data_off + user_size bytes whose header is filled and, after
+ * init (may be NULL) succeeded, published. A name that asks for a fresh one
+ * is drawn (xipc__name_draw) until a draw is free (up to 64 draws), and
+ * `name` receives the name made. Every create of every kind comes through
+ * here. Returns 0 and *out, or a seam error. */
+int xipc__obj_create(struct xipc__seg **out, char name[XIPC__NAME_BUF],
+                     int kind, uint64_t data_off, uint64_t user_size,
+                     xipc__obj_init_fn init, void *ctx);
 
 /* Opens object `name` (already canonical), checking that it is a valid
  * object of `kind`; *hdr receives the validated local copy of its header.

@@ -61,7 +61,8 @@ static int lock_get(xipc_lock **out, const char *name, int recursive,
         return xipc__fail(XIPC_EINVAL,
                           create ? "xipc_lock_create" : "xipc_lock_open", NULL,
                           "NULL out or recursive not 0/1");
-    if ((rc = xipc__name_canon(name, cname)) != 0)
+    if ((rc = create ? xipc__name_create(name, cname, "xipc_lock_create")
+                     : xipc__name_canon(name, cname)) != 0)
         return rc;
     if (create)
         rc = xipc__obj_create(&seg, cname, kind, LOCK_DATA_OFF, 0, lock_init,

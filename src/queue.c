@@ -252,7 +252,8 @@ static int queue_get_handle(xipc_queue **out, const char *name, int create,
     }
     if ((q = calloc(1, sizeof *q)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
-    if ((rc = xipc__name_canon(name, q->name)) != 0)
+    if ((rc = create ? xipc__name_create(name, q->name, fn)
+                     : xipc__name_canon(name, q->name)) != 0)
         goto fail;
     if (create) {
         p.capacity = capacity;

@@ -224,7 +224,9 @@ int xipc__typed_make(xipc__typed **out, int create, int kind, const char *api,
         return xipc__fail(XIPC_EINVAL, api, NULL, "NULL out");
     if ((t = calloc(1, sizeof *t)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
-    if ((rc = xipc__name_canon(name, t->name)) == 0 && !type_ok(type))
+    rc = create ? xipc__name_create(name, t->name, api)
+                : xipc__name_canon(name, t->name);
+    if (rc == 0 && !type_ok(type))
         rc = xipc__fail(XIPC_EINVAL, api, t->name, "not an xipc_type");
     if (rc == 0)
         rc = create ? typed_create(t, kind, api, type, length, init, flags)

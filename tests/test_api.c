@@ -1,0 +1,259 @@
+/*
+ * test_api.c - the API as a newcomer meets it (issue 14): fresh names for
+ * every kind.
+ */
+#include "test.h"
+
+#include <stdlib.h>
+
+/* ---- fresh names --------------------------------------------------------- */
+
+/* Checks that `got` is a fresh name drawn from `prefix`: the prefix, this
+ * process's id in decimal, '-' and 8 hexadecimal digits. */
+static void check_fresh(const char *got, const char *prefix)
+{
+    char want[XIPC_NAME_MAX + 1];
+    size_t n = strlen(prefix), i;
+
+    CHECK(got != NULL);
+    CHECK_OK(xipc_name_check(got));
+    CHECK(strncmp(got, prefix, n) == 0);
+    snprintf(want, sizeof want, "%s%lld-", prefix, (long long)xipc_getpid());
+    CHECK(strncmp(got, want, strlen(want)) == 0);
+    CHECK_EQ(strlen(got), strlen(want) + 8);
+    for (i = strlen(want); got[i] != '\0'; i++)
+        CHECK((got[i] >= '0' && got[i] <= '9') ||
+              (got[i] >= 'a' && got[i] <= 'f'));
+}
+
+/* A kind built of parts (src/object.c), as the synchronisation objects
+ * are: one mutex, one channel and a word. */
+static const xipc__parts_spec test_parts = {
+    XIPC_KIND_SHM, "test_parts", 1, {0, 0}, 1, 8, NULL, NULL};
+
+int test_api_fresh_names_every_kind(void)
+{
+    char prefix[XIPC_NAME_MAX + 1], p2[XIPC_NAME_MAX + 2];
+    xipc_shm *s1, *s2, *s3, *so;
+    xipc_lock *l1, *l2, *lo;
+    xipc_value *v1, *vo;
+    xipc_array *a1, *ao;
+    xipc_queue *q1, *qo;
+    xipc__parts pa, pb, po;
+    xipc_info info;
+
+    snprintf(prefix, sizeof prefix, "%sfresh-", t_prefix());
+    snprintf(p2, sizeof p2, "%s*", prefix);
+
+    /* Named shared memory: two creates of one pattern never collide, NULL
+     * draws from "xipc-", and the name read back opens the object. */
+    CHECK_OK(xipc_shm_create(&s1, p2, 64));
+    CHECK_OK(xipc_shm_create(&s2, p2, 64));
+    check_fresh(xipc_shm_name(s1), prefix);
+    check_fresh(xipc_shm_name(s2), prefix);
+    CHECK(strcmp(xipc_shm_name(s1), xipc_shm_name(s2)) != 0);
+    CHECK_OK(xipc_shm_create(&s3, NULL, 64));
+    check_fresh(xipc_shm_name(s3), "xipc-");
+    CHECK_OK(xipc_shm_open(&so, xipc_shm_name(s1), XIPC_RDWR));
+    ((char *)xipc_shm_data(s1))[0] = 'x';
+    CHECK_EQ(((char *)xipc_shm_data(so))[0], 'x');
+    CHECK_OK(xipc_shm_close(so));
+    CHECK_OK(xipc_stat(xipc_shm_name(s2), &info));
+    CHECK_EQ(info.kind, XIPC_KIND_SHM);
+
+    /* Lock and RLock. */
+    CHECK_OK(xipc_lock_create(&l1, p2, 0));
+    CHECK_OK(xipc_lock_create(&l2, p2, 1));
+    check_fresh(xipc_lock_name(l1), prefix);
+    check_fresh(xipc_lock_name(l2), prefix);
+    CHECK(strcmp(xipc_lock_name(l1), xipc_lock_name(l2)) != 0);
+    CHECK_OK(xipc_lock_open(&lo, xipc_lock_name(l2), 1));
+    CHECK_OK(xipc_lock_close(lo));
+
+    /* Value and Array (src/typed.c). */
+    CHECK_OK(xipc_value_create(&v1, p2, XIPC_I64, NULL, 0));
+    check_fresh(xipc_value_name(v1), prefix);
+    CHECK_OK(xipc_value_open(&vo, xipc_value_name(v1), XIPC_I64, XIPC_RDWR));
+    CHECK_OK(xipc_value_close(vo));
+    CHECK_OK(xipc_array_create(&a1, p2, XIPC_U8, 10, NULL, XIPC_RAW));
+    check_fresh(xipc_array_name(a1), prefix);
+    CHECK_OK(xipc_array_open(&ao, xipc_array_name(a1), XIPC_U8, XIPC_RDONLY));
+    CHECK_OK(xipc_array_close(ao));
+
+    /* Queue. */
+    CHECK_OK(xipc_queue_create(&q1, p2, 1024, 16));
+    check_fresh(xipc_queue_name(q1), prefix);
+    CHECK_OK(xipc_queue_open(&qo, xipc_queue_name(q1)));
+    CHECK_OK(xipc_queue_close(qo));
+
+    /* A kind built of parts gets them from the one create path too. */
+    CHECK_OK(xipc__parts_make(&pa, &test_parts, p2, 1, NULL, 0));
+    CHECK_OK(xipc__parts_make(&pb, &test_parts, p2, 1, NULL, 0));
+    check_fresh(pa.name, prefix);
+    check_fresh(pb.name, prefix);
+    CHECK(strcmp(pa.name, pb.name) != 0);
+    CHECK_OK(xipc__parts_make(&po, &test_parts, pa.name, 0, NULL, 0));
+    xipc__parts_free(&po, &test_parts);
+    CHECK_RC(xipc__parts_make(&po, &test_parts, NULL, 0, NULL, 0), XIPC_EINVAL);
+
+    /* Every name made is distinct, and all are gone with their holders. */
+    {
+        const char *all[] = {xipc_shm_name(s1),
+                             xipc_shm_name(s2),
+                             xipc_shm_name(s3),
+                             xipc_lock_name(l1),
+                             xipc_lock_name(l2),
+                             xipc_value_name(v1),
+                             xipc_array_name(a1),
+                             xipc_queue_name(q1),
+                             pa.name,
+                             pb.name};
+        char copy[10][XIPC_NAME_MAX + 1];
+        size_t n = sizeof all / sizeof all[0], i, j;
+        for (i = 0; i < n; i++) {
+            snprintf(copy[i], sizeof copy[i], "%s", all[i]);
+            for (j = 0; j < i; j++)
+                CHECK(strcmp(copy[i], copy[j]) != 0);
+        }
+        CHECK_OK(xipc_shm_close(s1));
+        CHECK_OK(xipc_shm_close(s2));
+        CHECK_OK(xipc_shm_close(s3));
+        CHECK_OK(xipc_lock_close(l1));
+        CHECK_OK(xipc_lock_close(l2));
+        CHECK_OK(xipc_value_close(v1));
+        CHECK_OK(xipc_array_close(a1));
+        CHECK_OK(xipc_queue_close(q1));
+        xipc__parts_free(&pa, &test_parts);
+        xipc__parts_free(&pb, &test_parts);
+        for (i = 0; i < n; i++)
+            CHECK_EQ(xipc__seg_present(copy[i]), 0);
+    }
+    return 0;
+}
+
+int test_api_fresh_names_bad(void)
+{
+    static const char *const bad[] = {
+        "*x",
+        "a*b",
+        "**",
+        "-*",
+        ".*",
+        "a b*",
+        "a/*",
+        "a\\*",
+        "*a*",
+        "a**",
+        "\xff*",
+        /* 45 characters before the '*': one over XIPC_FRESH_PREFIX_MAX */
+        "a12345678901234567890123456789012345678901234*",
+    };
+    char longest[XIPC_FRESH_PREFIX_MAX + 2];
+    xipc_shm *s = NULL;
+    xipc_queue *q = NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_RC(xipc_shm_create(&s, bad[i], 8), XIPC_EINVAL);
+        CHECK_RC(xipc_queue_create(&q, bad[i], 64, 8), XIPC_EINVAL);
+    }
+    CHECK(strstr(xipc_last_error(), "*") != NULL ||
+          strstr(xipc_last_error(), "XIPC_FRESH_PREFIX_MAX") != NULL);
+    /* '*' asks for a fresh name in a create only. */
+    CHECK_RC(xipc_shm_open(&s, "a*", XIPC_RDWR), XIPC_EINVAL);
+    CHECK(strstr(xipc_last_error(), "fresh") != NULL);
+    CHECK_RC(xipc_unlink("a*"), XIPC_EINVAL);
+    CHECK_RC(xipc_name_check("a*"), XIPC_EINVAL);
+    CHECK_RC(xipc_shm_open(&s, NULL, XIPC_RDWR), XIPC_EINVAL);
+    CHECK(s == NULL && q == NULL);
+    /* The longest prefix leaves room for the longest id and random part. */
+    snprintf(longest, sizeof longest, "%s", t_prefix());
+    for (i = strlen(longest); i < XIPC_FRESH_PREFIX_MAX; i++)
+        longest[i] = 'p';
+    longest[XIPC_FRESH_PREFIX_MAX] = '*';
+    longest[XIPC_FRESH_PREFIX_MAX + 1] = '\0';
+    CHECK_OK(xipc_shm_create(&s, longest, 8));
+    CHECK(strlen(xipc_shm_name(s)) <= XIPC_NAME_MAX);
+    CHECK_OK(xipc_shm_close(s));
+    /* "*" alone makes a name that starts with the process id. */
+    CHECK_OK(xipc_shm_create(&s, "*", 8));
+    check_fresh(xipc_shm_name(s), "");
+    CHECK_OK(xipc_shm_close(s));
+    return 0;
+}
+
+/* Threads that create fresh names of one pattern at once. */
+enum { FT_THREADS = 4, FT_EACH = 40 };
+
+struct fresh_thread {
+    const char *pattern;
+    xipc_value *v[FT_EACH];
+    int rc;
+};
+
+static int fresh_thread_run(void *arg)
+{
+    struct fresh_thread *ft = arg;
+    int i, rc;
+
+    for (i = 0; i < FT_EACH; i++)
+        if ((rc = xipc_value_create(&ft->v[i], ft->pattern, XIPC_I32, NULL,
+                                    XIPC_RAW)) != 0)
+            return ft->rc = rc;
+    return 0;
+}
+
+int test_api_fresh_names_concurrent(void)
+{
+    char pattern[XIPC_NAME_MAX + 1];
+    struct fresh_thread ft[FT_THREADS];
+    xipc__thread *th[FT_THREADS];
+    const char *names[FT_THREADS * FT_EACH];
+    int i, j, n = 0;
+
+    snprintf(pattern, sizeof pattern, "%sconc-*", t_prefix());
+    memset(ft, 0, sizeof ft);
+    for (i = 0; i < FT_THREADS; i++) {
+        ft[i].pattern = pattern;
+        CHECK_OK(xipc__thread_start(&th[i], fresh_thread_run, &ft[i]));
+    }
+    for (i = 0; i < FT_THREADS; i++)
+        CHECK_OK(xipc__thread_join(th[i]));
+    for (i = 0; i < FT_THREADS; i++)
+        for (j = 0; j < FT_EACH; j++)
+            names[n++] = xipc_value_name(ft[i].v[j]);
+    for (i = 0; i < n; i++)
+        for (j = 0; j < i; j++)
+            CHECK(strcmp(names[i], names[j]) != 0);
+    for (i = 0; i < FT_THREADS; i++)
+        for (j = 0; j < FT_EACH; j++)
+            CHECK_OK(xipc_value_close(ft[i].v[j]));
+    return 0;
+}
+
+/* Helper: opens Value argv[1] (i64) by the name it was told and adds 5. */
+int helper_fresh_add(int argc, char **argv)
+{
+    xipc_value *v;
+
+    HCHECK(argc == 2);
+    HCHECK(xipc_value_open(&v, argv[1], XIPC_I64, XIPC_RDWR) == 0);
+    HCHECK(xipc_value_add(v, 5, NULL, NULL) == 0);
+    HCHECK(xipc_value_close(v) == 0);
+    return 0;
+}
+
+int test_api_fresh_name_told_to_child(void)
+{
+    char pattern[XIPC_NAME_MAX + 1];
+    xipc_value *v;
+    int64_t x = 0;
+
+    snprintf(pattern, sizeof pattern, "%schild-*", t_prefix());
+    CHECK_OK(xipc_value_create(&v, pattern, XIPC_I64, &x, 0));
+    CHECK_EQ(t_join(t_spawn("fresh_add", xipc_value_name(v), NULL), 30000), 0);
+    CHECK_OK(xipc_value_load(v, &x));
+    CHECK_EQ(x, 5);
+    CHECK_OK(xipc_value_close(v));
+    return 0;
+}

@@ -92,8 +92,8 @@ static int worker(int argc, char **argv)
     while (xipc_value_load(arrived, &n) == 0 && n < WORKERS)
         xipc_sleep_ms(1);
     grew = before ? pss_bytes() - before : 0;
-    xipc_array_set(results, 2 * me, &sum);
-    xipc_array_set(results, 2 * me + 1, &grew);
+    xipc_array_set(results, 2 * me, &sum, sizeof sum);
+    xipc_array_set(results, 2 * me + 1, &grew, sizeof grew);
     xipc_value_close(arrived);
     xipc_array_close(results);
     return xipc_array_close(buf) == 0 ? 0 : 1;
@@ -123,11 +123,11 @@ int main(int argc, char **argv)
              (long long)xipc_getpid());
     snprintf(aname, sizeof aname, "bigbuf-%lld-arrived",
              (long long)xipc_getpid());
-    if ((rc = xipc_array_create(&buf, bname, XIPC_CHAR, size, NULL,
+    if ((rc = xipc_array_create(&buf, bname, XIPC_CHAR, size, NULL, 0,
                                 XIPC_RAW)) != 0 ||
-        (rc = xipc_array_create(&results, rname, XIPC_U64, 2 * WORKERS, NULL,
+        (rc = xipc_array_create(&results, rname, XIPC_U64, 2 * WORKERS, NULL, 0,
                                 0)) != 0 ||
-        (rc = xipc_value_create(&arrived, aname, XIPC_I32, NULL, 0)) != 0)
+        (rc = xipc_value_create(&arrived, aname, XIPC_I32, NULL, 0, 0)) != 0)
         return fail("create", rc);
     data = xipc_array_data(buf);
     for (i = 0; i < size; i++)
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
             bad = 1;
         xipc_proc_free(p[w]);
     }
-    xipc_array_read(results, 0, 2 * WORKERS, r);
+    xipc_array_read(results, 0, 2 * WORKERS, r, sizeof r);
     for (w = 0; w < WORKERS; w++) {
         printf("worker %d: checksum %016llx %s\n", w,
                (unsigned long long)r[2 * w],

@@ -86,8 +86,8 @@ static int run(const char *way)
 
     snprintf(name, sizeof name, "lost-%s-%lld", way, (long long)xipc_getpid());
     snprintf(gname, sizeof gname, "%s-gate", name);
-    if ((rc = xipc_value_create(&v, name, XIPC_I32, NULL, 0)) != 0 ||
-        (rc = xipc_value_create(&gate, gname, XIPC_I32, NULL, XIPC_RAW)) != 0)
+    if ((rc = xipc_value_create(&v, name, XIPC_I32, NULL, 0, 0)) != 0 ||
+        (rc = xipc_value_create(&gate, gname, XIPC_I32, NULL, 0, XIPC_RAW)) != 0)
         return fail("create", rc);
     args[0] = name;
     args[1] = way;

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 
     /* global_wins = Value('i', 0); one name per run. */
     snprintf(name, sizeof name, "scoreboard-%lld", (long long)xipc_getpid());
-    if ((rc = xipc_value_create(&wins, name, XIPC_I32, &(int32_t){0}, 0)) != 0)
+    if ((rc = xipc_value_create(&wins, name, XIPC_I32, &(int32_t){0}, sizeof(int32_t), 0)) != 0)
         return fail("create", rc);
     args[0] = name;
     for (i = 0; i < WORKERS; i++)

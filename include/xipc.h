@@ -485,18 +485,30 @@ XIPC_API const char *xipc_type_name(xipc_type type);
  *  - A handle opened XIPC_RDONLY maps the value read-only: get reads
  *    without the lock (which lives in the read-only mapping), set and the
  *    atomics return XIPC_EACCES, and xipc_value_lock() returns NULL.
+ *  - Sizes: every call that copies into or out of the caller's memory
+ *    (create's initial value, get, set; for Array also the element and
+ *    range copies) takes that memory's size in bytes and refuses any size
+ *    but the object's with XIPC_EINVAL, reading and writing nothing, so
+ *    that a variable of the wrong type is an error rather than an overrun.
  * Lifetime, names and open checks are those of every xipc object.
  * ------------------------------------------------------------------------ */
 
 typedef struct xipc_value xipc_value;
 
-/* Creates the named Value of `type`, set to *init (an object of the type's
- * C type; NULL: zero), with a lock (flags 0) or without (XIPC_RAW).
- * Returns 0 and *out, or XIPC_EINVAL (bad name, type or flags),
+/* Creates the Value `name` (NULL or "prefix*": a fresh name, see Names) of
+ * `type`, set to the init_size bytes at init, an object of the type's C
+ * type (init_size must be xipc_type_size(type): pass sizeof of the
+ * variable), or to zero (init NULL, init_size 0); with a lock (flags 0) or
+ * without (XIPC_RAW), as Python's Value(typecode, x) / RawValue.
+ *     int64_t x = 10;
+ *     xipc_value_create(&v, "hits", XIPC_I64, &x, sizeof x, 0);
+ * Returns 0 and *out, or XIPC_EINVAL (bad name, type or flags, or an
+ * init_size that is not the type's: nothing is read from init),
  * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY,
  * XIPC_ESYS. */
 XIPC_API int xipc_value_create(xipc_value **out, const char *name,
-                               xipc_type type, const void *init, int flags);
+                               xipc_type type, const void *init,
+                               size_t init_size, int flags);
 
 /* Opens the live named Value, which must be of `type`; flags XIPC_RDWR or
  * XIPC_RDONLY. Whether it has a lock is the creator's choice.
@@ -598,14 +610,21 @@ XIPC_API const char *xipc_value_name(const xipc_value *v);
 
 typedef struct xipc_array xipc_array;
 
-/* Creates the named Array of `length` elements of `type` (length may be 0),
- * filled from init (length elements; NULL: zeros), with a lock (flags 0) or
- * without (XIPC_RAW). Returns 0 and *out, or XIPC_EINVAL (bad name, type,
- * flags, or a length whose size overflows), XIPC_EEXIST, XIPC_ENOSPC,
- * XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY, XIPC_ESYS. */
+/* Creates the Array `name` (NULL or "prefix*": a fresh name, see Names)
+ * of `length` elements of `type` (length may be 0), filled from the
+ * init_size bytes at init, which must be exactly the length elements
+ * (init_size = length * xipc_type_size(type): pass sizeof of the C array),
+ * or with zeros (init NULL, init_size 0); with a lock (flags 0) or without
+ * (XIPC_RAW), as Python's Array(typecode, ...) / RawArray.
+ *     double init[4] = {1, 2, 3, 4};
+ *     xipc_array_create(&a, "table", XIPC_F64, 4, init, sizeof init, 0);
+ * Returns 0 and *out, or XIPC_EINVAL (bad name, type, flags, a length whose
+ * size overflows, or an init_size that is not the elements' size: nothing
+ * is read from init), XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM,
+ * XIPC_EBUSY, XIPC_ESYS. */
 XIPC_API int xipc_array_create(xipc_array **out, const char *name,
                                xipc_type type, size_t length,
-                               const void *init, int flags);
+                               const void *init, size_t init_size, int flags);
 
 /* Opens the live named Array, whose elements must be of `type`; flags
  * XIPC_RDWR or XIPC_RDONLY. Its length is the creator's.
@@ -623,29 +642,37 @@ XIPC_API int xipc_array_close(xipc_array *a);
 /* Frees the name, as xipc_unlink(). */
 XIPC_API int xipc_array_unlink(const char *name);
 
-/* Copies element `index` into out, which must hold xipc_array_elem_size()
- * bytes, under the lock. Returns 0,
+/* Copies element `index` (Python's a[index]) into out, which holds `size`
+ * bytes: exactly one element's (xipc_array_elem_size(): pass sizeof of the
+ * variable), else XIPC_EINVAL, so that an int32_t cannot receive an
+ * element of an XIPC_I64 Array. Under the lock. Returns 0,
  * XIPC_EOWNERDEAD (nothing copied, lock held: see Value),
- * XIPC_ENOTRECOVERABLE, XIPC_EINVAL
- * (index out of range, NULL argument), XIPC_ESYS. */
-XIPC_API int xipc_array_get(xipc_array *a, size_t index, void *out);
+ * XIPC_ENOTRECOVERABLE, XIPC_EINVAL (index out of range, size not one
+ * element's, NULL argument: nothing copied), XIPC_ESYS. */
+XIPC_API int xipc_array_get(xipc_array *a, size_t index, void *out,
+                            size_t size);
 
-/* Sets element `index` from the xipc_array_elem_size() bytes at in, under
- * the lock. Errors as for get, plus
+/* Sets element `index` from the `size` bytes at in, exactly one element's
+ * (as xipc_array_get), under the lock. Errors as for get, plus
  * XIPC_EACCES for a read-only handle. */
-XIPC_API int xipc_array_set(xipc_array *a, size_t index, const void *in);
+XIPC_API int xipc_array_set(xipc_array *a, size_t index, const void *in,
+                            size_t size);
 
 /* Copies `count` elements starting at `first` into out, under the lock
- * (Python's a[first:first+count]). Returns as xipc_array_get; a range that
- * does not fit the Array is XIPC_EINVAL and copies nothing. */
+ * (Python's a[first:first+count]). out holds `size` bytes, which must be
+ * exactly the count elements' (count * xipc_array_elem_size()): a buffer
+ * of another element type or length is XIPC_EINVAL, and is neither
+ * overrun nor partly filled. Returns as xipc_array_get; a range that does
+ * not fit the Array is XIPC_EINVAL and copies nothing. */
 XIPC_API int xipc_array_read(xipc_array *a, size_t first, size_t count,
-                             void *out);
+                             void *out, size_t size);
 
-/* Copies `count` elements from in to the Array starting at `first`, under
- * the lock. Returns as xipc_array_set; a range that does not fit is
- * XIPC_EINVAL and writes nothing. */
+/* Copies `count` elements from the `size` bytes at in (exactly count
+ * elements', as xipc_array_read) to the Array starting at `first`, under
+ * the lock. Returns as xipc_array_set; a range that does not fit, or a
+ * size that is not the range's, is XIPC_EINVAL and writes nothing. */
 XIPC_API int xipc_array_write(xipc_array *a, size_t first, size_t count,
-                              const void *in);
+                              const void *in, size_t size);
 
 /* For an Array of one-byte elements (XIPC_CHAR, XIPC_I8, XIPC_U8), as
  * Python's `.value` of a c_char array: copies the bytes before the first

@@ -335,12 +335,14 @@ typedef struct xipc__typed {
 
 /* Creates (create != 0) or opens object `name` of `kind` (VALUE or ARRAY)
  * holding elements of `type`: a new one of `length` elements filled from
- * init (NULL: zeros), locked unless flags has XIPC_RAW; an existing one
- * with open flags XIPC_RDWR or XIPC_RDONLY. `api` names the public function
- * for error messages. Returns 0 and a new *out, or an xipc code. */
+ * the init_size bytes at init (exactly length elements; NULL and 0:
+ * zeros), locked unless flags has XIPC_RAW; an existing one with open
+ * flags XIPC_RDWR or XIPC_RDONLY. `api` names the public function for
+ * error messages. Returns 0 and a new *out, or an xipc code. */
 int xipc__typed_make(xipc__typed **out, int create, int kind,
                      const char *api, const char *name, xipc_type type,
-                     uint64_t length, const void *init, int flags);
+                     uint64_t length, const void *init, size_t init_size,
+                     int flags);
 
 /* Releases the handle: XIPC_EBUSY (and keeps it) if a thread of this
  * process holds its lock. */

@@ -1,6 +1,6 @@
 /*
  * test_api.c - the API as a newcomer meets it (issue 14): fresh names for
- * every kind.
+ * every kind, and buffer sizes checked by every call that copies.
  */
 #include "test.h"
 
@@ -71,11 +71,11 @@ int test_api_fresh_names_every_kind(void)
     CHECK_OK(xipc_lock_close(lo));
 
     /* Value and Array (src/typed.c). */
-    CHECK_OK(xipc_value_create(&v1, p2, XIPC_I64, NULL, 0));
+    CHECK_OK(xipc_value_create(&v1, p2, XIPC_I64, NULL, 0, 0));
     check_fresh(xipc_value_name(v1), prefix);
     CHECK_OK(xipc_value_open(&vo, xipc_value_name(v1), XIPC_I64, XIPC_RDWR));
     CHECK_OK(xipc_value_close(vo));
-    CHECK_OK(xipc_array_create(&a1, p2, XIPC_U8, 10, NULL, XIPC_RAW));
+    CHECK_OK(xipc_array_create(&a1, p2, XIPC_U8, 10, NULL, 0, XIPC_RAW));
     check_fresh(xipc_array_name(a1), prefix);
     CHECK_OK(xipc_array_open(&ao, xipc_array_name(a1), XIPC_U8, XIPC_RDONLY));
     CHECK_OK(xipc_array_close(ao));
@@ -197,7 +197,7 @@ static int fresh_thread_run(void *arg)
     int i, rc;
 
     for (i = 0; i < FT_EACH; i++)
-        if ((rc = xipc_value_create(&ft->v[i], ft->pattern, XIPC_I32, NULL,
+        if ((rc = xipc_value_create(&ft->v[i], ft->pattern, XIPC_I32, NULL, 0,
                                     XIPC_RAW)) != 0)
             return ft->rc = rc;
     return 0;
@@ -250,10 +250,85 @@ int test_api_fresh_name_told_to_child(void)
     int64_t x = 0;
 
     snprintf(pattern, sizeof pattern, "%schild-*", t_prefix());
-    CHECK_OK(xipc_value_create(&v, pattern, XIPC_I64, &x, 0));
+    CHECK_OK(xipc_value_create(&v, pattern, XIPC_I64, &x, sizeof x, 0));
     CHECK_EQ(t_join(t_spawn("fresh_add", xipc_value_name(v), NULL), 30000), 0);
     CHECK_OK(xipc_value_load(v, &x));
     CHECK_EQ(x, 5);
+    CHECK_OK(xipc_value_close(v));
+    return 0;
+}
+
+/* ---- sizes --------------------------------------------------------------- */
+
+int test_api_sizes_checked(void)
+{
+    const char *vname = t_name("szv"), *aname = t_name("sza");
+    int64_t init64[4] = {1, 2, 3, 4};
+    int32_t guard[4] = {-1, -1, -1, -1}, i32 = 7;
+    int16_t i16 = 3;
+    int64_t x;
+    xipc_value *v = NULL;
+    xipc_array *a = NULL;
+    int i;
+
+    /* An initial value of the wrong size is refused, and nothing is
+     * created: an int for an XIPC_I64 Value is not read as 8 bytes. */
+    CHECK_RC(xipc_value_create(&v, vname, XIPC_I64, &i32, sizeof i32, 0),
+             XIPC_EINVAL);
+    CHECK(strstr(xipc_last_error(), "4 bytes") != NULL);
+    CHECK_RC(xipc_value_create(&v, vname, XIPC_I64, NULL, 8, 0), XIPC_EINVAL);
+    CHECK_RC(xipc_value_create(&v, vname, XIPC_I64, &x, 0, 0), XIPC_EINVAL);
+    CHECK(v == NULL);
+    CHECK_EQ(xipc__seg_present(vname), 0);
+    x = 42;
+    CHECK_OK(xipc_value_create(&v, vname, XIPC_I64, &x, sizeof x, 0));
+    CHECK_OK(xipc_value_load(v, &x));
+    CHECK_EQ(x, 42);
+
+    /* An Array's initial elements must be exactly its elements. */
+    CHECK_RC(xipc_array_create(&a, aname, XIPC_I64, 4, guard, sizeof guard, 0),
+             XIPC_EINVAL);
+    CHECK_RC(
+        xipc_array_create(&a, aname, XIPC_I64, 5, init64, sizeof init64, 0),
+        XIPC_EINVAL);
+    CHECK_RC(xipc_array_create(&a, aname, XIPC_I64, 4, NULL, sizeof init64, 0),
+             XIPC_EINVAL);
+    CHECK(a == NULL);
+    CHECK_EQ(xipc__seg_present(aname), 0);
+    CHECK_OK(
+        xipc_array_create(&a, aname, XIPC_I64, 4, init64, sizeof init64, 0));
+
+    /* An int32_t cannot receive an element of an XIPC_I64 Array, nor give
+     * one: refused, and the buffer is untouched. */
+    CHECK_RC(xipc_array_get(a, 1, &guard[1], sizeof guard[1]), XIPC_EINVAL);
+    CHECK(strstr(xipc_last_error(), "i64") != NULL);
+    CHECK_RC(xipc_array_get(a, 1, &i16, sizeof i16), XIPC_EINVAL);
+    CHECK_RC(xipc_array_set(a, 1, &i32, sizeof i32), XIPC_EINVAL);
+    CHECK_RC(xipc_array_get(a, 1, &x, 0), XIPC_EINVAL);
+    CHECK_RC(xipc_array_get(a, 1, &x, 16), XIPC_EINVAL);
+    /* A range's buffer must be exactly the range's elements. */
+    CHECK_RC(xipc_array_read(a, 0, 3, guard, sizeof guard), XIPC_EINVAL);
+    CHECK_RC(xipc_array_read(a, 0, 4, guard, sizeof guard), XIPC_EINVAL);
+    CHECK_RC(xipc_array_write(a, 0, 4, guard, sizeof guard), XIPC_EINVAL);
+    CHECK_RC(xipc_array_write(a, 0, 1, init64, sizeof init64), XIPC_EINVAL);
+    for (i = 0; i < 4; i++)
+        CHECK_EQ(guard[i], -1);
+    CHECK_EQ(i16, 3);
+    for (i = 0; i < 4; i++)
+        CHECK_EQ(((int64_t *)xipc_array_data(a))[i], i + 1);
+    /* The right sizes work. */
+    CHECK_OK(xipc_array_get(a, 3, &x, sizeof x));
+    CHECK_EQ(x, 4);
+    x = -9;
+    CHECK_OK(xipc_array_set(a, 0, &x, sizeof x));
+    CHECK_OK(xipc_array_read(a, 0, 2, init64, 2 * sizeof init64[0]));
+    CHECK_EQ(init64[0], -9);
+    CHECK_EQ(init64[1], 2);
+    CHECK_OK(xipc_array_write(a, 2, 2, init64, 2 * sizeof init64[0]));
+    CHECK_EQ(((int64_t *)xipc_array_data(a))[3], 2);
+    /* Value: get/set as before. */
+    CHECK_RC(xipc_value_get(v, &i32, sizeof i32), XIPC_EINVAL);
+    CHECK_OK(xipc_array_close(a));
     CHECK_OK(xipc_value_close(v));
     return 0;
 }

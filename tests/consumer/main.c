@@ -33,7 +33,7 @@ int main(int argc, char **argv)
     if (xipc_proc_dispatch(argc, argv, entries, &code))
         return code;
     snprintf(name, sizeof name, "consumer-%lld", (long long)xipc_getpid());
-    if (xipc_value_create(&v, name, XIPC_I64, &x, 0) != 0)
+    if (xipc_value_create(&v, name, XIPC_I64, &x, sizeof x, 0) != 0)
         return 1;
     args[0] = name;
     if (xipc_proc_spawn(&p, "child", 1, args) != 0 ||

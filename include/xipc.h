@@ -731,7 +731,13 @@ XIPC_API const char *xipc_array_name(const xipc_array *a);
  * message does not fit in the free bytes, so an empty queue always accepts
  * a message of max_msg bytes, and a queue of capacity C holds at most
  * C / 8 messages (all empty ones). xipc_queue_bytes_used() counts in the
- * same unit.
+ * same unit. To hold N messages of up to M bytes each, create the queue
+ * with capacity xipc_queue_capacity_for(N, M) and max_msg M (four 8-byte
+ * messages need 64 bytes, not 32).
+ *
+ * Text. xipc_queue_put_string() and xipc_queue_get_string() carry C
+ * strings: the bytes before the NUL travel, and the receiver gets them
+ * back NUL-terminated (as Python's q.put(s.encode()) and q.get().decode()).
  *
  * Blocking calls take a timeout in milliseconds: 0 tries once, XIPC_FOREVER
  * waits without limit, anything else is measured on the monotonic clock
@@ -753,15 +759,31 @@ XIPC_API const char *xipc_array_name(const xipc_array *a);
 
 typedef struct xipc_queue xipc_queue;
 
-/* Bytes a message of len bytes occupies in a queue's capacity. */
-#define XIPC_QUEUE_MSG_COST(len) (8u + (((uint64_t)(len) + 7u) & ~(uint64_t)7u))
-
 /* The largest capacity of a queue: 1 GiB. */
 #define XIPC_QUEUE_CAPACITY_MAX ((size_t)1 << 30)
 
-/* Creates the named queue, empty, with room for `capacity` bytes of
- * messages (rounded up to a multiple of 8; see Capacity above) and messages
- * of at most `max_msg` bytes, which must fit the capacity:
+/* Bytes a message of len bytes occupies in a queue's capacity, as a
+ * uint64_t: 8 + len rounded up to a multiple of 8, or UINT64_MAX for a len
+ * beyond XIPC_QUEUE_CAPACITY_MAX, which no queue holds (so that no len,
+ * SIZE_MAX included, wraps around to a small cost). A constant expression
+ * for a constant len; len is evaluated twice. */
+#define XIPC_QUEUE_MSG_COST(len)                                               \
+    ((uint64_t)(len) > (uint64_t)XIPC_QUEUE_CAPACITY_MAX                       \
+         ? UINT64_MAX                                                          \
+         : 8u + (((uint64_t)(len) + 7u) & ~(uint64_t)7u))
+
+/* The capacity that holds `count` messages of up to msg_size bytes each at
+ * once: count * XIPC_QUEUE_MSG_COST(msg_size), or SIZE_MAX if that is more
+ * than any size_t (no queue holds it: xipc_queue_create then answers
+ * XIPC_EINVAL, capacity too large). Pass it with max_msg = msg_size:
+ *     xipc_queue_create(&q, "jobs-*", xipc_queue_capacity_for(100, 64), 64);
+ * count 0 gives 0. Makes no call to the system. */
+XIPC_API size_t xipc_queue_capacity_for(size_t count, size_t msg_size);
+
+/* Creates the queue `name` (NULL or "prefix*": a fresh name, see Names),
+ * empty, with room for `capacity` bytes of messages (rounded up to a
+ * multiple of 8; see Capacity above, and xipc_queue_capacity_for) and
+ * messages of at most `max_msg` bytes, which must fit the capacity:
  * XIPC_QUEUE_MSG_COST(max_msg) <= capacity <= XIPC_QUEUE_CAPACITY_MAX.
  * Returns 0 and *out, or XIPC_EINVAL (bad name or limits, NULL out),
  * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY,
@@ -805,12 +827,33 @@ XIPC_API int xipc_queue_get(xipc_queue *q, void *buf, size_t size,
                             size_t *len, int64_t timeout_ms);
 
 /* As xipc_queue_get(), for a message of unknown length: stores in *msg a
- * new block holding exactly the message (a valid pointer even for an empty
- * message), which the caller frees with xipc_free(), and its length in
- * *len. Returns 0, XIPC_ENOMEM (the message stays queued) or the codes of
- * xipc_queue_get() but XIPC_EMSGSIZE. */
+ * new block holding the message followed by one NUL byte (not counted in
+ * *len: a text message reads as a C string), which the caller frees with
+ * xipc_free(), and its length in *len. Returns 0, XIPC_ENOMEM (the message
+ * stays queued) or the codes of xipc_queue_get() but XIPC_EMSGSIZE. */
 XIPC_API int xipc_queue_get_alloc(xipc_queue *q, void **msg, size_t *len,
                                   int64_t timeout_ms);
+
+/* Puts the C string s as a message: its strlen(s) bytes, without the NUL
+ * (as Python's q.put(s.encode())), waiting up to timeout_ms for room.
+ * Returns as xipc_queue_put(): 0, XIPC_EMSGSIZE (strlen(s) > max_msg:
+ * nothing stored), XIPC_ETIMEDOUT, XIPC_ECLOSED, XIPC_EINVAL (NULL q or
+ * s), XIPC_ECORRUPT, XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
+XIPC_API int xipc_queue_put_string(xipc_queue *q, const char *s,
+                                   int64_t timeout_ms);
+
+/* Takes the message at the front of the queue, waiting up to timeout_ms for
+ * one, as a C string: copies it into buf, which holds `size` bytes, and a
+ * NUL after it (as xipc_array_get_string). A buffer of
+ * xipc_queue_max_msg(q) + 1 bytes always suffices. Returns the message's
+ * length (>= 0; a message holding a NUL byte of its own is copied whole,
+ * and reads as a shorter string), or XIPC_EMSGSIZE (the message and its NUL
+ * do not fit in size bytes: nothing is copied and the message stays at the
+ * front), XIPC_EINVAL (NULL q or buf, size 0), and the other codes of
+ * xipc_queue_get(): XIPC_ETIMEDOUT, XIPC_ECLOSED, XIPC_ECORRUPT,
+ * XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
+XIPC_API int xipc_queue_get_string(xipc_queue *q, char *buf, size_t size,
+                                   int64_t timeout_ms);
 
 /* Frees a block that xipc allocated for the caller (xipc_queue_get_alloc);
  * NULL is ignored. Use it rather than free(): on Windows the library and

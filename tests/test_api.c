@@ -1,6 +1,7 @@
 /*
  * test_api.c - the API as a newcomer meets it (issue 14): fresh names for
- * every kind, and buffer sizes checked by every call that copies.
+ * every kind, buffer sizes checked by every call that copies, and C strings
+ * through a Queue and its sizing.
  */
 #include "test.h"
 
@@ -330,5 +331,101 @@ int test_api_sizes_checked(void)
     CHECK_RC(xipc_value_get(v, &i32, sizeof i32), XIPC_EINVAL);
     CHECK_OK(xipc_array_close(a));
     CHECK_OK(xipc_value_close(v));
+    return 0;
+}
+
+/* ---- text through a Queue, and its sizing -------------------------------- */
+
+int test_api_queue_strings(void)
+{
+    const char *name = t_name("qstr");
+    char buf[16], small[4];
+    xipc_queue *q;
+    void *m;
+    size_t len;
+
+    CHECK_OK(xipc_queue_create(&q, name, 4096, 10));
+    CHECK_OK(xipc_queue_put_string(q, "hello", 0));
+    CHECK_OK(xipc_queue_put_string(q, "", 0));
+    CHECK_OK(xipc_queue_put_string(q, "0123456789", 0));
+    CHECK_RC(xipc_queue_put_string(q, "0123456789a", 0), XIPC_EMSGSIZE);
+    CHECK_OK(xipc_queue_put(q, "a\0b", 3, 0));
+    CHECK_OK(xipc_queue_put_string(q, "abc", 0));
+    CHECK_EQ(xipc_queue_qsize(q), 5);
+    /* The bytes travel without the NUL (as Python's s.encode()). */
+    CHECK_EQ(xipc_queue_bytes_used(q),
+             XIPC_QUEUE_MSG_COST(5) + XIPC_QUEUE_MSG_COST(0) +
+                 XIPC_QUEUE_MSG_COST(10) + XIPC_QUEUE_MSG_COST(3) +
+                 XIPC_QUEUE_MSG_COST(3));
+    memset(buf, 'x', sizeof buf);
+    CHECK_EQ(xipc_queue_get_string(q, buf, sizeof buf, 0), 5);
+    CHECK_STR(buf, "hello");
+    CHECK_EQ(xipc_queue_get_string(q, buf, sizeof buf, 0), 0);
+    CHECK_STR(buf, "");
+    /* Room for the message but not its NUL: refused, the message stays. */
+    memset(buf, 'x', sizeof buf);
+    CHECK_RC(xipc_queue_get_string(q, buf, 10, 0), XIPC_EMSGSIZE);
+    CHECK_EQ(buf[0], 'x');
+    CHECK_EQ(xipc_queue_qsize(q), 3);
+    CHECK_EQ(xipc_queue_get_string(q, buf, 11, 0), 10);
+    CHECK_STR(buf, "0123456789");
+    /* A message with a NUL of its own is copied whole. */
+    CHECK_EQ(xipc_queue_get_string(q, buf, sizeof buf, 0), 3);
+    CHECK(memcmp(buf, "a\0b\0", 4) == 0);
+    /* get_alloc ends its block with a NUL too. */
+    CHECK_OK(xipc_queue_get_alloc(q, &m, &len, 0));
+    CHECK_EQ(len, 3);
+    CHECK_STR((const char *)m, "abc");
+    xipc_free(m);
+    CHECK_RC(xipc_queue_get_string(q, small, sizeof small, 0), XIPC_ETIMEDOUT);
+    CHECK_RC(xipc_queue_get_string(q, small, 0, 0), XIPC_EINVAL);
+    CHECK_RC(xipc_queue_get_string(q, NULL, 4, 0), XIPC_EINVAL);
+    CHECK_RC(xipc_queue_get_string(NULL, small, 4, 0), XIPC_EINVAL);
+    CHECK_RC(xipc_queue_put_string(q, NULL, 0), XIPC_EINVAL);
+    CHECK_RC(xipc_queue_put_string(NULL, "x", 0), XIPC_EINVAL);
+    CHECK_OK(xipc_queue_shutdown(q, 0));
+    CHECK_RC(xipc_queue_put_string(q, "late", 0), XIPC_ECLOSED);
+    CHECK_RC(xipc_queue_get_string(q, buf, sizeof buf, 0), XIPC_ECLOSED);
+    CHECK_OK(xipc_queue_close(q));
+    return 0;
+}
+
+int test_api_queue_sizing(void)
+{
+    const char *name = t_name("qsz");
+    uint64_t cost_max = XIPC_QUEUE_MSG_COST(SIZE_MAX);
+    xipc_queue *q;
+    int i;
+
+    /* The cost never wraps around to a small number. */
+    CHECK(cost_max == UINT64_MAX);
+    CHECK(XIPC_QUEUE_MSG_COST(UINT64_MAX) == UINT64_MAX);
+    CHECK(XIPC_QUEUE_MSG_COST((uint64_t)XIPC_QUEUE_CAPACITY_MAX + 1) ==
+          UINT64_MAX);
+    CHECK_EQ(XIPC_QUEUE_MSG_COST(XIPC_QUEUE_CAPACITY_MAX),
+             8 + (uint64_t)XIPC_QUEUE_CAPACITY_MAX);
+    CHECK_EQ(XIPC_QUEUE_MSG_COST(0), 8);
+    CHECK_EQ(XIPC_QUEUE_MSG_COST(1), 16);
+    CHECK_EQ(XIPC_QUEUE_MSG_COST(8), 16);
+    CHECK_EQ(XIPC_QUEUE_MSG_COST(9), 24);
+    /* Four 8-byte messages need 64 bytes, not 32. */
+    CHECK_EQ(xipc_queue_capacity_for(4, 8), 64);
+    CHECK_EQ(xipc_queue_capacity_for(0, 8), 0);
+    CHECK_EQ(xipc_queue_capacity_for(3, 0), 24);
+    CHECK(xipc_queue_capacity_for(SIZE_MAX, 8) == SIZE_MAX);
+    CHECK(xipc_queue_capacity_for(2, SIZE_MAX) == SIZE_MAX);
+    CHECK(xipc_queue_capacity_for(SIZE_MAX / 16 + 1, 8) == SIZE_MAX);
+    /* A queue of that capacity holds exactly that many. */
+    CHECK_OK(xipc_queue_create(&q, name, xipc_queue_capacity_for(4, 8), 8));
+    for (i = 0; i < 4; i++)
+        CHECK_OK(xipc_queue_put(q, "12345678", 8, 0));
+    CHECK_RC(xipc_queue_put(q, "12345678", 8, 0), XIPC_ETIMEDOUT);
+    CHECK_EQ(xipc_queue_full(q), 1);
+    CHECK_OK(xipc_queue_close(q));
+    /* Too much for any queue is refused by the create. */
+    CHECK_RC(
+        xipc_queue_create(&q, name, xipc_queue_capacity_for(SIZE_MAX, 8), 8),
+        XIPC_EINVAL);
+    CHECK_RC(xipc_queue_create(&q, name, 1024, SIZE_MAX), XIPC_EINVAL);
     return 0;
 }

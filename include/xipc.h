@@ -400,8 +400,12 @@ XIPC_API int xipc_lock_unlink(const char *name);
  * Returns 0; XIPC_EOWNERDEAD (acquired: the previous holder died holding
  * it); XIPC_ETIMEDOUT; XIPC_EDEADLK (a Lock the caller already holds);
  * XIPC_ENOTRECOVERABLE; XIPC_ECORRUPT (the lock's shared bytes are
- * damaged); XIPC_EINVAL; XIPC_ENOMEM or XIPC_EBUSY (the calling thread
- * could not be given an identity: out of memory or descriptors); XIPC_ESYS. */
+ * damaged); XIPC_EINVAL (a NULL lock, such as xipc_value_lock() of a Value
+ * created XIPC_RAW: nothing is acquired, and xipc_last_error() says where
+ * the NULL came from); XIPC_ENOMEM or XIPC_EBUSY (the calling thread could
+ * not be given an identity: out of memory or descriptors); XIPC_ESYS.
+ * Every lock call (release, consistent, count) answers a NULL lock
+ * likewise. */
 XIPC_API int xipc_lock_acquire(xipc_lock *lock, int64_t timeout_ms);
 
 /* Releases the lock (one level of an RLock). Returns 0, XIPC_EPERM (the
@@ -578,8 +582,17 @@ XIPC_API int xipc_value_add_float(xipc_value *v, double delta, double *old,
                                   double *now);
 
 /* Returns the Value's lock (Python's get_lock()), an RLock owned by the
- * Value: acquire and release it, but do not close it. NULL for a Value
- * created XIPC_RAW, for a read-only handle, and for NULL. */
+ * Value: acquire and release it, but do not close it.
+ * Returns NULL for a Value created XIPC_RAW (Python's RawValue has no
+ * get_lock()), for a handle opened XIPC_RDONLY (the lock lies in memory it
+ * cannot write) and for NULL, and then records why for xipc_last_error().
+ * Every lock call given that NULL returns XIPC_EINVAL and does nothing, and
+ * its xipc_last_error() names the Value and the reason, e.g.
+ * "xipc_lock_acquire: NULL lock (this thread's last NULL lock came from
+ * xipc_value_lock(hits): the Value was created XIPC_RAW ...)": check the
+ * acquire's code, as in
+ *     if (xipc_lock_acquire(xipc_value_lock(v), XIPC_FOREVER) != 0) ...
+ * A raw Value is updated with the atomics, which need no lock. */
 XIPC_API xipc_lock *xipc_value_lock(const xipc_value *v);
 
 /* Returns the address of the value in this process (Python's get_obj()),
@@ -693,7 +706,10 @@ XIPC_API int xipc_array_get_string(xipc_array *a, char *buf, size_t size);
  * XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
 XIPC_API int xipc_array_set_string(xipc_array *a, const char *s);
 
-/* Returns the Array's lock (Python's get_lock()), as xipc_value_lock(). */
+/* Returns the Array's lock (Python's get_lock()), as xipc_value_lock():
+ * NULL, with the reason recorded, for an Array created XIPC_RAW (Python's
+ * RawArray), for a read-only handle and for NULL; a lock call given that
+ * NULL is XIPC_EINVAL and names the Array. */
 XIPC_API xipc_lock *xipc_array_lock(const xipc_array *a);
 
 /* Returns the address of the first element in this process (Python's

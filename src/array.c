@@ -165,7 +165,10 @@ int xipc_array_set_string(xipc_array *a, const char *s)
 
 xipc_lock *xipc_array_lock(const xipc_array *a)
 {
-    return a ? a->t.lock : NULL;
+    if (a != NULL && a->t.lock != NULL)
+        return a->t.lock; /* the common case, kept cheap */
+    return xipc__lock_of(NULL, "xipc_array_lock", "Array", a ? a->t.name : NULL,
+                         a ? a->t.readonly : 0);
 }
 
 void *xipc_array_data(const xipc_array *a)

@@ -314,6 +314,18 @@ struct xipc__mutex *xipc__lock_mutex(const xipc_lock *lock);
  * (and keeps it) if a thread of this process holds it. */
 int xipc__lock_drop(xipc_lock *lock);
 
+/* What an object's lock accessor (xipc_value_lock, `api`) returns: `lock`.
+ * If that is NULL - no handle (name NULL), a handle opened read-only, or
+ * an object created XIPC_RAW - records why, for xipc_last_error() and for
+ * the lock call that is then given NULL (xipc__lock_null). `kind` names the
+ * object ("Value"). */
+xipc_lock *xipc__lock_of(xipc_lock *lock, const char *api, const char *kind,
+                         const char *name, int readonly);
+
+/* XIPC_EINVAL for lock call `api` given a NULL lock, with a message that
+ * says where this thread's last NULL lock came from. */
+int xipc__lock_null(const char *api);
+
 
 
 /* ---- typed objects: Value and Array (src/typed.c) ------------------------ */

@@ -271,7 +271,10 @@ int xipc_value_add_float(xipc_value *v, double delta, double *old, double *now)
 
 xipc_lock *xipc_value_lock(const xipc_value *v)
 {
-    return v ? v->t.lock : NULL;
+    if (v != NULL && v->t.lock != NULL)
+        return v->t.lock; /* the common case, kept cheap */
+    return xipc__lock_of(NULL, "xipc_value_lock", "Value", v ? v->t.name : NULL,
+                         v ? v->t.readonly : 0);
 }
 
 void *xipc_value_data(const xipc_value *v)

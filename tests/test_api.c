@@ -1,7 +1,8 @@
 /*
  * test_api.c - the API as a newcomer meets it (issue 14): fresh names for
- * every kind, buffer sizes checked by every call that copies, and C strings
- * through a Queue and its sizing.
+ * every kind, buffer sizes checked by every call that copies, C strings
+ * through a Queue and its sizing, and the loud failure of a raw object's
+ * NULL lock.
  */
 #include "test.h"
 
@@ -427,5 +428,54 @@ int test_api_queue_sizing(void)
         xipc_queue_create(&q, name, xipc_queue_capacity_for(SIZE_MAX, 8), 8),
         XIPC_EINVAL);
     CHECK_RC(xipc_queue_create(&q, name, 1024, SIZE_MAX), XIPC_EINVAL);
+    return 0;
+}
+
+/* ---- a raw object's lock ------------------------------------------------- */
+
+int test_api_raw_lock_loud(void)
+{
+    const char *vname = t_name("rawv"), *aname = t_name("rawa");
+    xipc_value *v, *vr;
+    xipc_array *a;
+    xipc_lock *l;
+
+    CHECK_OK(xipc_value_create(&v, vname, XIPC_I32, NULL, 0, XIPC_RAW));
+    CHECK(xipc_value_lock(v) == NULL);
+    CHECK(strstr(xipc_last_error(), vname) != NULL);
+    CHECK(strstr(xipc_last_error(), "XIPC_RAW") != NULL);
+    /* The README's counter on a RawValue: the acquire says why it fails. */
+    CHECK_RC(xipc_lock_acquire(xipc_value_lock(v), XIPC_FOREVER), XIPC_EINVAL);
+    CHECK(strstr(xipc_last_error(), "xipc_lock_acquire") != NULL);
+    CHECK(strstr(xipc_last_error(), vname) != NULL);
+    CHECK(strstr(xipc_last_error(), "XIPC_RAW") != NULL);
+    CHECK_RC(xipc_lock_release(xipc_value_lock(v)), XIPC_EINVAL);
+    CHECK(strstr(xipc_last_error(), "XIPC_RAW") != NULL);
+    CHECK_RC(xipc_lock_consistent(NULL), XIPC_EINVAL);
+    CHECK_RC(xipc_lock_count(NULL), XIPC_EINVAL);
+    CHECK(strstr(xipc_last_error(), "NULL lock") != NULL);
+
+    CHECK_OK(xipc_array_create(&a, aname, XIPC_U8, 4, NULL, 0, XIPC_RAW));
+    CHECK(xipc_array_lock(a) == NULL);
+    CHECK_RC(xipc_lock_acquire(xipc_array_lock(a), 0), XIPC_EINVAL);
+    CHECK(strstr(xipc_last_error(), aname) != NULL);
+    CHECK(strstr(xipc_last_error(), "Array") != NULL);
+    CHECK_OK(xipc_array_close(a));
+
+    /* A read-only handle has no lock either, and says so. */
+    CHECK_OK(xipc_value_open(&vr, vname, XIPC_I32, XIPC_RDONLY));
+    CHECK(xipc_value_lock(vr) == NULL);
+    CHECK(strstr(xipc_last_error(), "XIPC_RDONLY") != NULL);
+    CHECK_OK(xipc_value_close(vr));
+    CHECK(xipc_value_lock(NULL) == NULL);
+    CHECK(strstr(xipc_last_error(), "NULL") != NULL);
+
+    /* A Value with a lock lends it, with nothing recorded against it. */
+    CHECK_OK(xipc_value_close(v));
+    CHECK_OK(xipc_value_create(&v, vname, XIPC_I32, NULL, 0, 0));
+    CHECK((l = xipc_value_lock(v)) != NULL);
+    CHECK_OK(xipc_lock_acquire(l, 0));
+    CHECK_OK(xipc_lock_release(l));
+    CHECK_OK(xipc_value_close(v));
     return 0;
 }

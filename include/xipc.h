@@ -971,9 +971,10 @@ XIPC_API const char *xipc_queue_name(const xipc_queue *q);
 typedef struct xipc_proc xipc_proc;
 
 /* A function a child can run: it gets its own argc/argv (argv[0] is the
- * function's name, argv[1..] the strings given to xipc_proc_spawn) and
- * returns the child's exit code, of which the parent sees the low 8 bits
- * (0..255; see "Exit codes" above). */
+ * function's name, argv[1..] the strings given to xipc_proc_spawn, which
+ * it may forward as they are: xipc_proc_spawn(&p, fn, argc - 1, argv + 1))
+ * and returns the child's exit code, of which the parent sees the low 8
+ * bits (0..255; see xipc_proc_wait). */
 typedef int (*xipc_proc_fn)(int argc, char **argv);
 
 typedef struct xipc_proc_entry {
@@ -1000,11 +1001,30 @@ XIPC_API int xipc_proc_dispatch(int argc, char **argv,
                                 const xipc_proc_entry *table, int *exit_code);
 
 /* Starts a child running function `fn` (a name in the child's dispatch table)
- * with argc strings argv (argc may be 0 and argv NULL). The child shares the
- * parent's standard streams and environment.
- * Returns 0 and *out, or XIPC_EINVAL, XIPC_ENOMEM, XIPC_ESYS. */
+ * with argc strings argv (argc may be 0 and argv NULL), which it receives
+ * as argv[1..argc] of its function. The child shares the parent's standard
+ * streams and environment.
+ * argv may be an array of const strings (names from xipc_<kind>_name(),
+ * literals) or main's and an entry function's own `char **argv`: in C11
+ * and later, and in C++, both compile without a cast, so a child forwards
+ * its arguments as  xipc_proc_spawn(&p, "worker", argc - 1, argv + 1).
+ * (C forbids the implicit conversion of char ** to const char *const *; a
+ * macro of the same name adds the cast for char ** and char *const * only,
+ * and leaves every other type to the prototype's check.)
+ * Returns 0 and *out, or XIPC_EINVAL (NULL out or fn, empty fn, argc < 0,
+ * argv NULL with argc > 0, a NULL string), XIPC_ENOMEM, XIPC_ESYS. */
 XIPC_API int xipc_proc_spawn(xipc_proc **out, const char *fn, int argc,
                              const char *const *argv);
+#if !defined(__cplusplus) && defined(__STDC_VERSION__) &&                      \
+    __STDC_VERSION__ >= 201112L
+#define XIPC__SPAWN_ARGV(argv)                                                 \
+    _Generic((argv),                                                           \
+        char **: (const char *const *)(argv),                                  \
+        char *const *: (const char *const *)(argv),                            \
+        default: (argv))
+#define xipc_proc_spawn(out, fn, argc, argv)                                   \
+    xipc_proc_spawn((out), (fn), (argc), XIPC__SPAWN_ARGV(argv))
+#endif
 
 /* Waits up to timeout_ms milliseconds (0: just check; XIPC_FOREVER) for the
  * child to end. On success stores its exit code, 0..255 (see "Exit codes"

@@ -1,8 +1,8 @@
 /*
  * test_api.c - the API as a newcomer meets it (issue 14): fresh names for
- * every kind, buffer sizes checked by every call that copies, C strings
- * through a Queue and its sizing, and the loud failure of a raw object's
- * NULL lock.
+ * every kind, buffer sizes checked by every call that copies, a child's own
+ * arguments forwarded to a grandchild, C strings through a Queue and its
+ * sizing, and the loud failure of a raw object's NULL lock.
  */
 #include "test.h"
 
@@ -332,6 +332,52 @@ int test_api_sizes_checked(void)
     CHECK_RC(xipc_value_get(v, &i32, sizeof i32), XIPC_EINVAL);
     CHECK_OK(xipc_array_close(a));
     CHECK_OK(xipc_value_close(v));
+    return 0;
+}
+
+/* ---- forwarding arguments ------------------------------------------------ */
+
+/* Helper: exits 0 if its arguments are exactly "one", "two words", "", else
+ * 1. */
+int helper_args_are(int argc, char **argv)
+{
+    return argc == 4 && strcmp(argv[1], "one") == 0 &&
+                   strcmp(argv[2], "two words") == 0 && argv[3][0] == '\0'
+               ? 0
+               : 1;
+}
+
+/* Helper: forwards its own arguments but the first to helper args_are, as
+ * a child's entry function does (argv is char **: no cast), and exits with
+ * that grandchild's code. */
+int helper_forward_args(int argc, char **argv)
+{
+    xipc_proc *p;
+    int code = -1;
+
+    HCHECK(argc >= 2);
+    HCHECK(xipc_proc_spawn(&p, "args_are", argc - 2, argv + 2) == 0);
+    HCHECK(xipc_proc_wait(p, T_HELPER_MAX_MS, &code) == 0);
+    HCHECK(xipc_proc_free(p) == 0);
+    return code;
+}
+
+int test_api_spawn_forwards_argv(void)
+{
+    char *const mutable_args[] = {(char[]){"one"}, (char[]){"two words"},
+                                  (char[]){""}};
+    xipc_proc *p;
+    int code = -1;
+
+    CHECK_EQ(
+        t_join(t_spawn("forward_args", "skipped", "one", "two words", "", NULL),
+               30000),
+        0);
+    /* char *const * and char ** are taken as they are, too. */
+    CHECK_OK(xipc_proc_spawn(&p, "args_are", 3, mutable_args));
+    CHECK_OK(xipc_proc_wait(p, 30000 * t_slow(), &code));
+    CHECK_OK(xipc_proc_free(p));
+    CHECK_EQ(code, 0);
     return 0;
 }
 

@@ -928,25 +928,8 @@ XIPC_API const char *xipc_queue_name(const xipc_queue *q);
  *         ... xipc_proc_spawn(&p, "worker", 1, args); ...
  *     }
  *
- * Exit codes are 0..255 on every platform, by one rule:
- *  - the child's function returned n, or the child called exit(n): n & 0xff
- *    (-1 gives 255, -2 gives 254, 256 gives 0), as a POSIX exit status is;
- *    on Windows this holds for every n >= -2^29 (smaller ones look like
- *    exception codes);
- *  - the child was ended by xipc_proc_kill(): XIPC_PROC_KILLED (137);
- *  - the child crashed: 128 + the POSIX signal of the fault, the same number
- *    on every platform: 139 for an invalid memory access (SIGSEGV), 132 for
- *    an illegal instruction (SIGILL), 136 for an arithmetic fault such as
- *    an integer division by zero (SIGFPE), 134 for abort() (SIGABRT); on
- *    POSIX, 128 + N for any other signal N that ended it; on Windows, the
- *    few other exceptions with a POSIX twin likewise (a breakpoint 133, a
- *    misaligned access 135) and 255 for one without. A crashing child ends
- *    at once: on Windows no error dialog appears and no debugger starts
- *    (xipc_proc_dispatch sees to it);
- *  - the function named by xipc_proc_spawn() is not in the child's table:
- *    127.
- * A child that returns 137 or 128 + N itself cannot be told from one that
- * was killed or crashed: keep such codes for those.
+ * Exit codes are 0..255 on every platform, by one rule: see
+ * xipc_proc_wait(), which reports them.
  *
  * Threads. Any number of threads may wait on one child and kill it at the
  * same time: each waiter keeps its own timeout, and all get the same exit
@@ -991,7 +974,7 @@ typedef struct xipc_proc_entry {
 
 /* Call first in main(). If this process was started by xipc_proc_spawn(),
  * prepares it so that a crash ends it at once with its exit code (see
- * "Exit codes" above; on Windows: no error dialog, no debugger, and abort()
+ * xipc_proc_wait; on Windows: no error dialog, no debugger, and abort()
  * gives 134), runs the named function of `table` and returns 1 with the
  * function's result & 0xff in *exit_code; main() should then return
  * *exit_code. Otherwise returns 0 and the program goes on as usual. If the
@@ -1027,9 +1010,29 @@ XIPC_API int xipc_proc_spawn(xipc_proc **out, const char *fn, int argc,
 #endif
 
 /* Waits up to timeout_ms milliseconds (0: just check; XIPC_FOREVER) for the
- * child to end. On success stores its exit code, 0..255 (see "Exit codes"
- * above: what its function returned or exit() was given, & 0xff;
- * XIPC_PROC_KILLED after xipc_proc_kill(); 128 + the signal of a crash).
+ * child to end, and on success stores its exit code in *exit_code (may be
+ * NULL). Exit codes are 0..255, the same number on every platform for the
+ * same end:
+ *  - the child's function returned n, or the child called exit(n): n & 0xff
+ *    (-1 gives 255, -2 gives 254, 256 gives 0), as a POSIX exit status is.
+ *    On Windows, where a process's exit code has 32 bits, this holds for
+ *    every n >= -2^29; a smaller n has the shape of an exception code and
+ *    is read as a crash with it, as below (README's platform differences);
+ *  - the child was ended by xipc_proc_kill(): XIPC_PROC_KILLED (137);
+ *  - the child crashed: 128 + the POSIX signal of the fault: 139 for an
+ *    invalid memory access (SIGSEGV), 132 for an illegal instruction
+ *    (SIGILL), 136 for an arithmetic fault such as an integer division by
+ *    zero (SIGFPE), 134 for abort() (SIGABRT); on POSIX, 128 + N for any
+ *    other signal N that ended it (143 for a SIGTERM sent by someone
+ *    else); on Windows, the few other exceptions with a POSIX twin
+ *    likewise (a breakpoint 133, a misaligned access 135) and 255 for one
+ *    without. A crashing child ends at once: on Windows no error dialog
+ *    appears and no debugger starts (xipc_proc_dispatch sees to it);
+ *  - the function named by xipc_proc_spawn() is not in the child's table:
+ *    127.
+ * A child that returns 127, 137 or 128 + N itself cannot be told from one
+ * that lacked its function, was killed or crashed: keep such codes for
+ * those, and use 0..126 for the program's own answers.
  * Returns 0, XIPC_ETIMEDOUT, XIPC_ECHILD (POSIX: the child has ended, but
  * its exit status was collected by someone else - the program ignores
  * SIGCHLD or reaped it with waitpid(-1) - so there is no code to give),

@@ -2,7 +2,8 @@
  * test_api.c - the API as a newcomer meets it (issue 14): fresh names for
  * every kind, buffer sizes checked by every call that copies, a child's own
  * arguments forwarded to a grandchild, C strings through a Queue and its
- * sizing, and the loud failure of a raw object's NULL lock.
+ * sizing, the loud failure of a raw object's NULL lock, and the exit codes
+ * of the process API at the edge of their range.
  */
 #include "test.h"
 
@@ -523,5 +524,39 @@ int test_api_raw_lock_loud(void)
     CHECK_OK(xipc_lock_acquire(l, 0));
     CHECK_OK(xipc_lock_release(l));
     CHECK_OK(xipc_value_close(v));
+    return 0;
+}
+
+/* ---- exit codes at the edge of their range ------------------------------- */
+
+int test_api_exit_code_edges(void)
+{
+    /* exit(n) for n >= -2^29 gives n & 0xff on every platform; a smaller n
+     * has the shape of a Windows exception code (README's platform
+     * differences): there, one with a POSIX twin gives 128 + its signal and
+     * any other 255, as a crash that ended with it does. */
+    int win = strcmp(xipc__sys_backend(), "win32") == 0;
+    static const struct {
+        const char *code;
+        int posix, win32;
+    } cases[] = {
+        {"-536870912", 0, 0},     /* -2^29: 0xE0000000 */
+        {"-536870657", 255, 255}, /* 0xE00000FF */
+        {"-1073741801", 23, 255}, /* 0xC0000017, no twin */
+        {"-1073741819", 5, 139},  /* 0xC0000005, an access violation */
+        {"-2147483627", 21, 255}, /* 0x80000015, warning severity */
+    };
+    xipc_proc *p[sizeof cases / sizeof cases[0]];
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        p[i] = t_spawn("exit_call", cases[i].code, NULL);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int code = t_join(p[i], 20000),
+            want = win ? cases[i].win32 : cases[i].posix;
+        if (code != want)
+            t_fail(__FILE__, __LINE__, "exit(%s) reported %d, expected %d",
+                   cases[i].code, code, want);
+    }
     return 0;
 }

@@ -813,9 +813,11 @@ XIPC_API int xipc_queue_create(xipc_queue **out, const char *name,
  * XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS. */
 XIPC_API int xipc_queue_open(xipc_queue **out, const char *name);
 
-/* Releases the handle (the last holder's close destroys the queue and the
- * messages left in it). Must not be called while another thread uses the
- * handle. Returns 0 or XIPC_EINVAL. */
+/* Releases the handle, as Python's Queue.close(): it concerns this handle
+ * only, and other handles and processes go on using the queue (to end it
+ * for everyone, see xipc_queue_shutdown). The last holder's close destroys
+ * the queue and the messages left in it. Must not be called while another
+ * thread uses the handle. Returns 0 or XIPC_EINVAL. */
 XIPC_API int xipc_queue_close(xipc_queue *q);
 
 /* Frees the name, as xipc_unlink(). */
@@ -877,8 +879,10 @@ XIPC_API int xipc_queue_get_string(xipc_queue *q, char *buf, size_t size,
 XIPC_API void xipc_free(void *p);
 
 /* Shuts the queue down for writing, for every process and every handle
- * (not to be confused with xipc_queue_close, which releases one handle; it
- * is Python 3.13's Queue.shutdown(), not Queue.close()): later puts, and
+ * (not to be confused with xipc_queue_close, which releases one handle, as
+ * Python's multiprocessing Queue.close() concerns only the calling
+ * process; this is the thread queue's queue.Queue.shutdown() of Python
+ * 3.13 with immediate=False, which multiprocessing.Queue lacks): later puts, and
  * puts blocked now, return XIPC_ECLOSED; gets take what is left, then
  * return XIPC_ECLOSED instead of waiting, and gets blocked now wake. It
  * waits up to timeout_ms milliseconds (0: try once; XIPC_FOREVER) for a put

@@ -1,9 +1,10 @@
 /*
  * test_api.c - the API as a newcomer meets it (issue 14): fresh names for
- * every kind, buffer sizes checked by every call that copies, a child's own
- * arguments forwarded to a grandchild, C strings through a Queue and its
- * sizing, the loud failure of a raw object's NULL lock, and the exit codes
- * of the process API at the edge of their range.
+ * every kind, buffer sizes checked by every call that copies, a child's
+ * own arguments forwarded to a grandchild, C strings through a Queue and
+ * its sizing, the loud failure of a raw object's NULL lock, a Queue's
+ * close that concerns one process against its shutdown for all, and the
+ * exit codes of the process API at the edge of their range.
  */
 #include "test.h"
 
@@ -524,6 +525,56 @@ int test_api_raw_lock_loud(void)
     CHECK_OK(xipc_lock_acquire(l, 0));
     CHECK_OK(xipc_lock_release(l));
     CHECK_OK(xipc_value_close(v));
+    return 0;
+}
+
+/* ---- close is per process, shutdown is for everyone ---------------------- */
+
+/* Helper: opens queue argv[1], puts "from child", closes its handle (as
+ * Python's q.close() in a producer), and exits. */
+int helper_queue_put_close(int argc, char **argv)
+{
+    xipc_queue *q;
+
+    HCHECK(argc == 2);
+    HCHECK(xipc_queue_open(&q, argv[1]) == 0);
+    HCHECK(xipc_queue_put_string(q, "from child", 20000) == 0);
+    HCHECK(xipc_queue_close(q) == 0);
+    return 0;
+}
+
+/* Helper: opens queue argv[1] and shuts it down for every process. */
+int helper_queue_shut(int argc, char **argv)
+{
+    xipc_queue *q;
+
+    HCHECK(argc == 2);
+    HCHECK(xipc_queue_open(&q, argv[1]) == 0);
+    HCHECK(xipc_queue_shutdown(q, 20000) == 0);
+    HCHECK(xipc_queue_close(q) == 0);
+    return 0;
+}
+
+int test_api_queue_close_vs_shutdown(void)
+{
+    char buf[32], pattern[XIPC_NAME_MAX + 1];
+    xipc_queue *q;
+
+    snprintf(pattern, sizeof pattern, "%sqcs-*", t_prefix());
+    CHECK_OK(xipc_queue_create(&q, pattern, 1024, 16));
+    CHECK_EQ(
+        t_join(t_spawn("queue_put_close", xipc_queue_name(q), NULL), 30000), 0);
+    /* The child's close ended only its own use: the queue goes on. */
+    CHECK_EQ(xipc_queue_get_string(q, buf, sizeof buf, 0), 10);
+    CHECK_STR(buf, "from child");
+    CHECK_OK(xipc_queue_put_string(q, "still open", 0));
+    /* A shutdown by another process ends it for this one too. */
+    CHECK_EQ(t_join(t_spawn("queue_shut", xipc_queue_name(q), NULL), 30000), 0);
+    CHECK_RC(xipc_queue_put_string(q, "late", 0), XIPC_ECLOSED);
+    CHECK_EQ(xipc_queue_get_string(q, buf, sizeof buf, 0), 10);
+    CHECK_RC(xipc_queue_get_string(q, buf, sizeof buf, XIPC_FOREVER),
+             XIPC_ECLOSED);
+    CHECK_OK(xipc_queue_close(q));
     return 0;
 }
 

@@ -47,7 +47,7 @@ extern "C" {
  * ------------------------------------------------------------------------ */
 
 #define XIPC_VERSION_MAJOR 0
-#define XIPC_VERSION_MINOR 1
+#define XIPC_VERSION_MINOR 2
 #define XIPC_VERSION_PATCH 0
 
 /* Returns the library's version as "MAJOR.MINOR.PATCH". */

@@ -223,14 +223,14 @@ int xipc__mutex_unlock(xipc__mutex *m)
 int xipc_lock_acquire(xipc_lock *l, int64_t timeout_ms)
 {
     if (l == NULL)
-        return XIPC_EINVAL;
+        return xipc__lock_null("xipc_lock_acquire");
     return mx_lock(l->mutex, xipc__deadline(timeout_ms));
 }
 
 int xipc_lock_release(xipc_lock *l)
 {
     if (l == NULL)
-        return XIPC_EINVAL;
+        return xipc__lock_null("xipc_lock_release");
     return mx_unlock(l->mutex);
 }
 

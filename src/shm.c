@@ -46,14 +46,14 @@ int xipc_shm_create(xipc_shm **out, const char *name, size_t size)
     xipc__clear_error();
     if (out == NULL)
         return xipc__fail(XIPC_EINVAL, "xipc_shm_create", NULL, "NULL out");
-    if ((rc = xipc__name_canon(name, cname)) != 0)
+    if ((rc = xipc__name_create(name, cname, "xipc_shm_create")) != 0)
         return rc;
     if (size == 0 || (uint64_t)size > shm_max_size)
         return xipc__fail(XIPC_EINVAL, "xipc_shm_create", cname,
                           "size must be 1 .. 2^62 bytes");
     if ((rc = shm_new(&shm, cname, 0)) != 0)
         return rc;
-    rc = xipc__obj_create(&shm->seg, cname, XIPC_KIND_SHM, SHM_DATA_OFF,
+    rc = xipc__obj_create(&shm->seg, shm->name, XIPC_KIND_SHM, SHM_DATA_OFF,
                           (uint64_t)size, NULL, NULL);
     if (rc != 0) {
         free(shm);

@@ -120,6 +120,13 @@ int xipc__thread_join(xipc__thread *t)
     return r;
 }
 
+int xipc__thread_terminate(xipc__thread *t)
+{
+    (void)t;
+    return xipc__fail(XIPC_ENOTSUP, "xipc__thread_terminate", NULL,
+                      "a POSIX thread cannot be ended alone");
+}
+
 int xipc__sys_pss(uint64_t *bytes)
 {
     char line[256];

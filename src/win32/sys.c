@@ -149,6 +149,14 @@ int xipc__thread_join(xipc__thread *t)
     return r;
 }
 
+int xipc__thread_terminate(xipc__thread *t)
+{
+    if (!TerminateThread(t->h, 0))
+        return xipc__fail(XIPC_ESYS, "TerminateThread", NULL, NULL);
+    WaitForSingleObject(t->h, INFINITE);
+    return 0;
+}
+
 /* Windows tells a process's private bytes and its working set, but not its
  * share of pages mapped by several processes, which is what a proportional
  * set size counts. */

@@ -330,3 +330,36 @@ int test_review_terminated_thread_holder(void)
     CHECK_OK(xipc_lock_close(l));
     return 0;
 }
+
+/* ---- the first acquire of a process out of descriptors -------------------
+ *
+ * xipc_lock_acquire documents XIPC_ENOMEM or XIPC_EBUSY for a thread that
+ * cannot be given an identity (out of memory or descriptors); out of
+ * descriptors it returned XIPC_ESYS. */
+
+int test_review_acquire_out_of_descriptors(void)
+{
+    xipc_lock *l;
+    uint64_t open_now;
+    int rc;
+
+    CHECK_OK(xipc_lock_create(&l, t_name("nofdacq"), 0));
+    rc = xipc__sys_fd_limit(0, &open_now);
+    if (rc == XIPC_ENOTSUP) {
+        CHECK_OK(xipc_lock_close(l));
+        return t_skip("this platform has no limit on open descriptors");
+    }
+    CHECK_OK(rc);
+    /* The process's first lock of this segment needs a descriptor. */
+    CHECK_OK(xipc__sys_fd_limit(open_now, NULL));
+    rc = xipc_lock_acquire(l, 0);
+    CHECK_OK(xipc__sys_fd_limit(0, NULL));
+    printf("acquire out of descriptors: %s (%s)\n", xipc_err_name(rc),
+           xipc_last_error());
+    CHECK(rc == XIPC_ENOMEM || rc == XIPC_EBUSY);
+    /* And with descriptors back, it works. */
+    CHECK_OK(xipc_lock_acquire(l, 0));
+    CHECK_OK(xipc_lock_release(l));
+    CHECK_OK(xipc_lock_close(l));
+    return 0;
+}

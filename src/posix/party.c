@@ -270,8 +270,14 @@ static int part_new(xipc__seg *s, struct xipc__psx_part **out)
     if (p == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", s->name, NULL);
     if ((p->fd = xipc__psx_reopen(s, O_RDWR)) < 0) {
+        e = errno;
         free(p);
-        return xipc__fail(XIPC_ESYS, "open", s->name, strerror(errno));
+        /* Out of descriptors is what xipc_lock_acquire documents as
+         * XIPC_ENOMEM, not a failure of the system. */
+        return xipc__fail(e == EMFILE || e == ENFILE || e == ENOMEM
+                              ? XIPC_ENOMEM
+                              : XIPC_ESYS,
+                          "open", s->name, strerror(e));
     }
     for (tries = 0;; tries++) {
         k = atomic_fetch_add_explicit(&pre->next_party, 1,

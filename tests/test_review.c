@@ -363,3 +363,74 @@ int test_review_acquire_out_of_descriptors(void)
     CHECK_OK(xipc_lock_close(l));
     return 0;
 }
+
+/* ---- a lock taken in a user's end-of-thread callback ---------------------
+ *
+ * The POSIX thread-exit hook (a pthread key's destructor) forgets the
+ * thread's number and marks the locks it holds; a destructor of the
+ * user's that runs after it, and takes a lock, still uses that number:
+ * the thread's own process then takes the holder for dead while it holds
+ * the lock (two holders), and once the thread has ended holding it, no
+ * hook marks it, so other processes, which see the process alive, wait
+ * for it for ever. */
+
+struct late {
+    xipc_lock *l;
+    _Atomic int state; /* 1: holds the lock in its end-of-thread callback */
+    _Atomic int release;
+    int rc;
+};
+
+static void late_take(void *arg)
+{
+    struct late *a = arg;
+
+    a->rc = xipc_lock_acquire(a->l, 0);
+    atomic_store(&a->state, 1);
+    while (!atomic_load(&a->release))
+        xipc_sleep_ms(1);
+    /* Ends holding the lock. */
+}
+
+static int late_thread(void *arg)
+{
+    struct late *a = arg;
+
+    /* The thread has an identity (the library's end-of-thread work is
+     * set up) before its own callback is. */
+    if (xipc_lock_acquire(a->l, 0) != 0 || xipc_lock_release(a->l) != 0)
+        return 1;
+    return xipc__thread_at_end(late_take, a) != 0 ? 2 : 0;
+}
+
+int test_review_lock_taken_at_thread_end(void)
+{
+    const char *name = t_name("late");
+    struct late a;
+    xipc__thread *t;
+    xipc_proc *p;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    CHECK_OK(xipc_lock_create(&a.l, name, 0));
+    CHECK_OK(xipc__thread_start(&t, late_thread, &a));
+    while (!atomic_load(&a.state))
+        xipc_sleep_ms(1);
+    CHECK_OK(a.rc);
+    /* Held by a thread that still runs: no one else may take it. */
+    rc = xipc_lock_acquire(a.l, 0);
+    if (rc == XIPC_EOWNERDEAD) {
+        xipc_lock_consistent(a.l);
+        xipc_lock_release(a.l);
+    }
+    CHECK_RC(rc, XIPC_ETIMEDOUT);
+    atomic_store(&a.release, 1);
+    CHECK_EQ(xipc__thread_join(t), 0);
+    /* It ended holding the lock: another process gets it, with
+     * XIPC_EOWNERDEAD (and releases it unrepaired). */
+    p = t_spawn("lock_try", name, "l", NULL);
+    CHECK_EQ(t_join(p, 20000), 100 + XIPC_EOWNERDEAD);
+    CHECK_RC(xipc_lock_acquire(a.l, 0), XIPC_ENOTRECOVERABLE);
+    CHECK_OK(xipc_lock_close(a.l));
+    return 0;
+}

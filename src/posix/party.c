@@ -192,12 +192,17 @@ static void tno_remove(uint32_t t)
 }
 
 /* The thread-specific-data destructor: runs when a thread that has a
- * number ends, while its thread-local variables are still there. */
+ * number ends, while its thread-local variables are still there. The
+ * number is forgotten, not only removed: a destructor of the user's that
+ * runs after this one and locks again gets a new number, which sets the
+ * key again, so that this destructor runs once more after it (the system
+ * repeats its rounds while keys are set) and marks what it left held. */
 static void thread_end(void *unused)
 {
     (void)unused;
     tno_remove(xipc__psx_tno);
     xipc__psx_sync_thread_exit();
+    xipc__psx_tno = 0;
 }
 
 static void init_once(void)

@@ -434,3 +434,81 @@ int test_review_lock_taken_at_thread_end(void)
     CHECK_OK(xipc_lock_close(a.l));
     return 0;
 }
+
+/* ---- a getter that leaves without the message it was woken for -----------
+ *
+ * A put wakes one sleeping getter. If that getter then leaves without
+ * taking the message (its buffer is too small: XIPC_EMSGSIZE; or its
+ * deadline passes while it waits for the get side's mutex), it does not
+ * pass the wake on: the next sleeping getter sleeps out its slice
+ * (XIPC__SLICE_MS) with a message waiting. */
+
+struct q_getter {
+    xipc_queue *q;
+    size_t size;
+    int rc;
+    _Atomic int started;
+    _Atomic int64_t done_at;
+};
+
+static int q_get_once(void *arg)
+{
+    struct q_getter *g = arg;
+    char buf[256];
+    size_t len;
+
+    atomic_store(&g->started, 1);
+    g->rc = xipc_queue_get(g->q, buf, g->size, &len, 10000 * t_slow());
+    atomic_store(&g->done_at, t_ms());
+    return 0;
+}
+
+int test_review_queue_wake_passed_on(void)
+{
+    const char *qn = t_name("passon");
+    struct q_getter small, big;
+    xipc__thread *ts, *tb;
+    xipc_queue *q, *qs, *qb;
+    char msg[32];
+    int64_t put_at, late, worst = 0;
+    int round;
+
+    CHECK_OK(xipc_queue_create(&q, qn, 4096, 64));
+    CHECK_OK(xipc_queue_open(&qs, qn));
+    CHECK_OK(xipc_queue_open(&qb, qn));
+    memset(msg, 'm', sizeof msg);
+    for (round = 0; round < 5; round++) {
+        memset(&small, 0, sizeof small);
+        memset(&big, 0, sizeof big);
+        small.q = qs;
+        small.size = 4; /* too small for the message */
+        big.q = qb;
+        big.size = 256;
+        /* The small getter sleeps first, so a wake of one reaches it. */
+        CHECK_OK(xipc__thread_start(&ts, q_get_once, &small));
+        while (!atomic_load(&small.started))
+            xipc_sleep_ms(1);
+        xipc_sleep_ms(50);
+        CHECK_OK(xipc__thread_start(&tb, q_get_once, &big));
+        while (!atomic_load(&big.started))
+            xipc_sleep_ms(1);
+        xipc_sleep_ms(10);
+        put_at = t_ms();
+        CHECK_OK(xipc_queue_put(q, msg, sizeof msg, 0));
+        CHECK_EQ(xipc__thread_join(ts), 0);
+        CHECK_EQ(xipc__thread_join(tb), 0);
+        CHECK_RC(small.rc, XIPC_EMSGSIZE);
+        CHECK_OK(big.rc);
+        late = atomic_load(&big.done_at) - put_at;
+        printf("round %d: the second getter had the message after %lld ms\n",
+               round, (long long)late);
+        if (late > worst)
+            worst = late;
+    }
+    /* A wake passed on takes microseconds; a lost one, most of a slice. */
+    CHECK(worst < XIPC__SLICE_MS / 2 * t_slow());
+    CHECK_OK(xipc_queue_close(qs));
+    CHECK_OK(xipc_queue_close(qb));
+    CHECK_OK(xipc_queue_close(q));
+    return 0;
+}

@@ -512,3 +512,91 @@ int test_review_queue_wake_passed_on(void)
     CHECK_OK(xipc_queue_close(q));
     return 0;
 }
+
+/* ---- the user's directory seen between its mkdir and its chmod -----------
+ *
+ * A create that makes the user's directory gives mkdir the mode 0700,
+ * which the umask masks, then sets 0700 with chmod. A peer that looks in
+ * between, under a umask that masks the owner's bits (0277 here), finds a
+ * directory of the user's that is not 0700, takes it for a squatter's and
+ * makes the next candidate: its object lands there, and every other
+ * process looks for it, under its name, in the first one (XIPC_ENOENT). */
+
+struct split_arg {
+    const char *name;
+    _Atomic int *go;
+    int round;
+    xipc_shm *s;
+};
+
+static int split_create(void *arg)
+{
+    struct split_arg *a = arg;
+
+    while (atomic_load(a->go) <= a->round)
+        ;
+    if (xipc_shm_create(&a->s, a->name, 64) != 0)
+        a->s = NULL;
+    return 0;
+}
+
+static void split_as(int64_t uid)
+{
+    char n[2][64];
+    struct split_arg a[2];
+    xipc__thread *t[2];
+    xipc_shm *o;
+    _Atomic int go = 0;
+    int r, i, lost = 0;
+
+    if (xipc__sys_become_user(uid) != 0)
+        xipc__sys_die(T_SKIP);
+    xipc__sys_set_umask(0277);
+    for (r = 0; r < 3000 && lost == 0; r++) {
+        /* Two creates at once, each maybe the one that makes the
+         * directory; then each object must be found under its name. */
+        for (i = 0; i < 2; i++) {
+            snprintf(n[i], sizeof n[i], "%s%d", t_name("split"), i);
+            a[i].name = n[i];
+            a[i].go = &go;
+            a[i].round = r;
+            if (xipc__thread_start(&t[i], split_create, &a[i]) != 0)
+                xipc__sys_die(90);
+        }
+        atomic_store(&go, r + 1);
+        for (i = 0; i < 2; i++)
+            xipc__thread_join(t[i]);
+        for (i = 0; i < 2; i++) {
+            if (a[i].s == NULL)
+                lost++;
+            else if (xipc_shm_open(&o, n[i], XIPC_RDWR) != 0)
+                lost++;
+            else
+                xipc_shm_close(o);
+        }
+        for (i = 0; i < 2; i++)
+            if (a[i].s != NULL)
+                xipc_shm_close(a[i].s);
+    }
+    printf("round %d: %d objects not found under their names\n", r, lost);
+    fflush(stdout);
+    xipc__sys_die(lost ? 1 : 0);
+}
+
+int test_review_umask_splits_names(void)
+{
+    int64_t pid;
+    int code = -1;
+
+    if (!xipc__sys_can_fork())
+        return t_skip("Windows keeps no directory of a user's objects");
+    pid = xipc__sys_fork();
+    if (pid == 0)
+        split_as(65530);
+    CHECK(pid > 0);
+    CHECK_OK(xipc__sys_wait_forked(pid, 100000, &code));
+    if (code == T_SKIP)
+        return t_skip("this process may not become another user");
+    CHECK_EQ(code, 0);
+    return 0;
+}

@@ -131,9 +131,24 @@ static int user_dir(char out[DIR_BUF], int create)
                     first_free = k;
                 continue;
             }
-            if (S_ISDIR(st.st_mode) && st.st_uid == uid &&
-                (st.st_mode & 07777) == 0700)
-                return 0;
+            if (S_ISDIR(st.st_mode) && st.st_uid == uid) {
+                if ((st.st_mode & 07777) == 0700)
+                    return 0;
+                /* Ours but not owner-only: made by a process of ours a
+                 * moment ago, with the mode given to mkdir masked by its
+                 * umask, before its chmod (no other user can make a
+                 * directory that is ours). Made owner-only, it is ours to
+                 * use; taking the next candidate instead would put objects
+                 * where no one looks for them. */
+                if (chmod(out, 0700) == 0)
+                    return 0;
+                if (errno != ENOENT)
+                    return sys_fail("chmod", out, errno);
+                /* Removed meanwhile: a free candidate. */
+                if (first_free < 0)
+                    first_free = k;
+                continue;
+            }
             /* Another user's, or not a directory: not ours to use. */
         }
         if (!create)

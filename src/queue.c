@@ -535,12 +535,19 @@ static int get_any(xipc_queue *q, void *buf, size_t size, void **alloc,
     size_t n = 0;
     int rc;
 
-    /* As in put, an empty queue is waited on without the mutex. */
+    /* As in put, an empty queue is waited on without the mutex. A getter
+     * that found a message there but leaves without it (its deadline
+     * passed at the mutex, its buffer is too small, ...) may have been
+     * woken for it by a put's wake of one: it passes the wake on to the
+     * next sleeping getter, which would otherwise sleep out its slice
+     * with the message waiting. */
     for (;;) {
         if ((rc = wait_ready(q, Q_GET, 0, deadline)) != 0)
             return rc;
-        if ((rc = side_lock(q, Q_GET, deadline)) != 0)
+        if ((rc = side_lock(q, Q_GET, deadline)) != 0) {
+            xipc__notify_wake(q->notify[Q_GET], 1);
             return rc;
+        }
         rc = get_locked(q, buf, size, alloc, &n);
         side_unlock(q, Q_GET);
         if (rc == 0) {
@@ -550,8 +557,10 @@ static int get_any(xipc_queue *q, void *buf, size_t size, void **alloc,
         }
         if (rc == XIPC_EMSGSIZE)
             *len = n;
-        if (rc != 1)
+        if (rc != 1) {
+            xipc__notify_wake(q->notify[Q_GET], 1);
             return rc;
+        }
     }
 }
 

@@ -192,12 +192,17 @@ static void tno_remove(uint32_t t)
 }
 
 /* The thread-specific-data destructor: runs when a thread that has a
- * number ends, while its thread-local variables are still there. */
+ * number ends, while its thread-local variables are still there. The
+ * number is forgotten, not only removed: a destructor of the user's that
+ * runs after this one and locks again gets a new number, which sets the
+ * key again, so that this destructor runs once more after it (the system
+ * repeats its rounds while keys are set) and marks what it left held. */
 static void thread_end(void *unused)
 {
     (void)unused;
     tno_remove(xipc__psx_tno);
     xipc__psx_sync_thread_exit();
+    xipc__psx_tno = 0;
 }
 
 static void init_once(void)
@@ -270,8 +275,14 @@ static int part_new(xipc__seg *s, struct xipc__psx_part **out)
     if (p == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", s->name, NULL);
     if ((p->fd = xipc__psx_reopen(s, O_RDWR)) < 0) {
+        e = errno;
         free(p);
-        return xipc__fail(XIPC_ESYS, "open", s->name, strerror(errno));
+        /* Out of descriptors is what xipc_lock_acquire documents as
+         * XIPC_ENOMEM, not a failure of the system. */
+        return xipc__fail(e == EMFILE || e == ENFILE || e == ENOMEM
+                              ? XIPC_ENOMEM
+                              : XIPC_ESYS,
+                          "open", s->name, strerror(e));
     }
     for (tries = 0;; tries++) {
         k = atomic_fetch_add_explicit(&pre->next_party, 1,

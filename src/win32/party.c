@@ -218,6 +218,36 @@ int xipc__w32_is_live_here(uint64_t id)
     return found;
 }
 
+/* Whether id, if it is a thread of this process, lives: 1, 0, or 2 if it
+ * is none of this process's. A thread ended by TerminateThread runs no
+ * fiber-local-storage callback and stays on the list: its life mutex,
+ * abandoned, tells. */
+static DWORD here_alive(uint64_t id)
+{
+    struct xipc__w32_self *p, *me = NULL;
+    DWORD r, st = 2;
+
+    if (fls_slot != FLS_OUT_OF_INDEXES)
+        me = FlsGetValue(fls_slot);
+    AcquireSRWLockShared(&live_lock);
+    for (p = live; p != NULL; p = p->next) {
+        if (p->id != id)
+            continue;
+        st = 1;
+        if (p != me && p->life != NULL) {
+            r = WaitForSingleObject(p->life, 0);
+            if (r == WAIT_OBJECT_0 || r == WAIT_ABANDONED) {
+                /* Ended: it never lets its life mutex go while it runs. */
+                ReleaseMutex(p->life);
+                st = 0;
+            }
+        }
+        break;
+    }
+    ReleaseSRWLockShared(&live_lock);
+    return st;
+}
+
 int xipc__w32_party_probe(uint64_t id, HANDLE *keep)
 {
     char name[XIPC__W32_PARTY_NAME];
@@ -229,8 +259,8 @@ int xipc__w32_party_probe(uint64_t id, HANDLE *keep)
         *keep = NULL;
     if (id == 0 || id >= XIPC__PARTY_DEAD)
         return 0;
-    if (xipc__w32_is_live_here(id))
-        return 1;
+    if ((r = here_alive(id)) != 2)
+        return (int)r;
     xipc__w32_party_name(name, sizeof name, 't', id);
     widen(wname, name);
     if ((h = OpenMutexW(SYNCHRONIZE, FALSE, wname)) == NULL) {

@@ -347,7 +347,8 @@ XIPC_API int xipc_shm_readonly(const xipc_shm *shm);
  * Lock and RLock: Python's multiprocessing.Lock / RLock, robust.
  *
  * A named lock owned by a thread: threads of one process contend exactly as
- * processes do. The lock is xipc's own word in shared memory on every
+ * processes do. An RLock counts up to 2^31 - 1 levels. The lock is xipc's
+ * own word in shared memory on every
  * platform (no libc object, no pointer): the uncontended acquire and release
  * make no system call, and neither does a failed try, but for a look at a
  * holder it meets for the first time (whether it is alive) and then at most
@@ -535,12 +536,16 @@ XIPC_API int xipc_value_unlink(const char *name);
  * a thread that holds the lock already goes straight in, so to bound the
  * wait, acquire xipc_value_lock(v) with a timeout first.
  * Returns 0, XIPC_EOWNERDEAD (nothing copied, lock held: see above),
- * XIPC_ENOTRECOVERABLE, XIPC_EINVAL, XIPC_ESYS. */
+ * XIPC_ENOTRECOVERABLE, XIPC_EINVAL, XIPC_ECORRUPT (the lock's shared
+ * bytes are damaged), XIPC_ENOMEM or XIPC_EBUSY (the calling thread could
+ * not be given an identity for the lock: out of memory or descriptors),
+ * XIPC_ESYS. */
 XIPC_API int xipc_value_get(xipc_value *v, void *out, size_t size);
 
 /* Sets the value from in, `size` bytes, as xipc_value_get. Returns 0,
  * XIPC_EOWNERDEAD (not set, lock held: see above), XIPC_ENOTRECOVERABLE,
- * XIPC_EACCES (read-only handle), XIPC_EINVAL, XIPC_ESYS. */
+ * XIPC_EACCES (read-only handle), XIPC_EINVAL, and as xipc_value_get
+ * XIPC_ECORRUPT, XIPC_ENOMEM, XIPC_EBUSY, XIPC_ESYS. */
 XIPC_API int xipc_value_set(xipc_value *v, const void *in, size_t size);
 
 /* Atomically reads an integer Value, without the lock (also through a

@@ -19,6 +19,12 @@
  * finds it dead, or by a sleeper that finds no slot free. A channel has
  * SLOTS slots: a sleeper that still finds none free sleeps in 1 ms naps,
  * re-checking the generation.
+ *
+ * One known window: a slot that a sleeper frees and claims again, for a
+ * newer wait of its own, between a waker's read of it and the waker's
+ * compare-exchange can take a wake of one meant for an older sleeper, which
+ * then sleeps out its slice (XIPC__SLICE_MS). It needs the same thread to
+ * end one wait and start the next within those few instructions.
  */
 #include "../internal.h"
 #include "../platform.h"

@@ -4,6 +4,7 @@
  * the fault-injection hook. Portable.
  */
 #include "internal.h"
+#include "platform.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -47,24 +48,22 @@ const char *xipc_err_name(int rc)
     }
 }
 
-static _Thread_local char detail[256];
-
 int xipc__fail(int rc, const char *what, const char *name, const char *sysmsg)
 {
-    snprintf(detail, sizeof detail, "%s%s%s%s: %s", what ? what : "xipc",
-             name ? "(" : "", name ? name : "", name ? ")" : "",
-             sysmsg ? sysmsg : xipc_strerror(rc));
+    snprintf(xipc__sys_thread_text(0), XIPC__THREAD_TEXT, "%s%s%s%s: %s",
+             what ? what : "xipc", name ? "(" : "", name ? name : "",
+             name ? ")" : "", sysmsg ? sysmsg : xipc_strerror(rc));
     return rc;
 }
 
 void xipc__clear_error(void)
 {
-    detail[0] = '\0';
+    xipc__sys_thread_text(0)[0] = '\0';
 }
 
 const char *xipc_last_error(void)
 {
-    return detail;
+    return xipc__sys_thread_text(0);
 }
 
 void (*xipc__fault_hook)(const char *where);

@@ -156,8 +156,8 @@ const char *xipc_lock_name(const xipc_lock *l)
 
 /* Why this thread's last xipc_value_lock() or xipc_array_lock() that
  * returned NULL did ("" if none has), for the error of the lock call that
- * is then given NULL. */
-static _Thread_local char null_why[192];
+ * is then given NULL: the thread's text buffer 1. */
+#define null_why xipc__sys_thread_text(1)
 
 xipc_lock *xipc__lock_of(xipc_lock *lock, const char *api, const char *kind,
                          const char *name, int readonly)
@@ -178,8 +178,8 @@ xipc_lock *xipc__lock_of(xipc_lock *lock, const char *api, const char *kind,
                  "the %s was created XIPC_RAW (Python's Raw%s): it has no "
                  "lock",
                  kind, kind);
-    snprintf(null_why, sizeof null_why, "%s(%s): %s", api, name ? name : "NULL",
-             why);
+    snprintf(null_why, XIPC__THREAD_TEXT, "%s(%s): %s", api,
+             name ? name : "NULL", why);
     xipc__fail(XIPC_EINVAL, api, name, why);
     return NULL;
 }

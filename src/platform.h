@@ -419,6 +419,16 @@ int xipc__child_force_fallback(int on);
  * System facts, time, and process-level odds and ends (sys.c).
  * ------------------------------------------------------------------------ */
 
+/* Returns the calling thread's own text buffer number `which` (0: the
+ * detail behind xipc_last_error; 1: why the thread's last lock accessor
+ * returned NULL), XIPC__THREAD_TEXT bytes, zero-filled at first. Never
+ * NULL (a thread the system cannot give one to shares a fallback). The
+ * core keeps no thread-local variable of its own: on Windows the
+ * compiler's emulation of them needs winpthread, which a DLL should not
+ * depend on and which can hang a process at exit. */
+#define XIPC__THREAD_TEXT 256
+char *xipc__sys_thread_text(unsigned which);
+
 /* Returns the calling process's id. */
 int64_t xipc__sys_getpid(void);
 

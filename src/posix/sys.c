@@ -23,6 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+char *xipc__sys_thread_text(unsigned which)
+{
+    static _Thread_local char text[2][XIPC__THREAD_TEXT];
+    return text[which & 1];
+}
+
 int64_t xipc__sys_getpid(void)
 {
     return (int64_t)getpid();

@@ -12,6 +12,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A thread's text buffers: in a thread-local-storage slot (the
+ * compiler's _Thread_local would be emulated through winpthread), made at
+ * the thread's first need and freed at its end by a fiber-local-storage
+ * callback. */
+static DWORD text_tls = TLS_OUT_OF_INDEXES, text_fls = FLS_OUT_OF_INDEXES;
+static INIT_ONCE text_once = INIT_ONCE_STATIC_INIT;
+static char text_fallback[2][XIPC__THREAD_TEXT];
+
+static void WINAPI text_free(void *p)
+{
+    if (p != NULL && text_tls != TLS_OUT_OF_INDEXES)
+        TlsSetValue(text_tls, NULL);
+    free(p);
+}
+
+static BOOL CALLBACK text_init(PINIT_ONCE o, PVOID param, PVOID *ctx)
+{
+    (void)o;
+    (void)param;
+    (void)ctx;
+    text_tls = TlsAlloc();
+    text_fls = FlsAlloc(text_free);
+    return TRUE;
+}
+
+char *xipc__sys_thread_text(unsigned which)
+{
+    char(*t)[XIPC__THREAD_TEXT];
+    DWORD e = GetLastError(); /* TlsGetValue sets it; callers may read it */
+
+    InitOnceExecuteOnce(&text_once, text_init, NULL, NULL);
+    if (text_tls == TLS_OUT_OF_INDEXES || text_fls == FLS_OUT_OF_INDEXES)
+        return text_fallback[which & 1];
+    if ((t = TlsGetValue(text_tls)) == NULL) {
+        if ((t = calloc(2, XIPC__THREAD_TEXT)) == NULL) {
+            SetLastError(e);
+            return text_fallback[which & 1];
+        }
+        TlsSetValue(text_tls, t);
+        FlsSetValue(text_fls, t);
+    }
+    SetLastError(e);
+    return t[which & 1];
+}
+
 int64_t xipc__sys_getpid(void)
 {
     return (int64_t)GetCurrentProcessId();

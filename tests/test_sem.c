@@ -516,7 +516,7 @@ static void stress(int procs, long per, int k, int flags)
 
 int test_sem_stress_processes(void)
 {
-    long per = t_slow() > 1 ? 2000 : 50000;
+    long per = t_slow() > 1 ? 20000 : 50000;
 
     stress(6, per, 2, 0);
     stress(6, per, 3, XIPC_SEM_UNDO);
@@ -644,7 +644,7 @@ int test_sem_undo_killed_holder_trials(void)
 {
     char name[XIPC_NAME_MAX + 1];
     const char *ctl_name;
-    int trials = t_slow() > 1 ? 12 : 120, i, j, k = 3, dead;
+    int trials = t_slow() > 1 ? 20 : 120, i, j, k = 3, dead;
     int64_t t0, worst = 0;
     xipc_semaphore *s;
     xipc_shm *cs;
@@ -818,7 +818,7 @@ int test_sem_undo_kill_anywhere(void)
 {
     char name[XIPC_NAME_MAX + 1];
     const char *ctl_name;
-    int trials = t_slow() > 1 ? 12 : 150, i, k = 4, told = 0;
+    int trials = t_slow() > 1 ? 20 : 150, i, k = 4, told = 0;
     xipc_semaphore *s;
     xipc_shm *cs;
     t_ctl *ctl;

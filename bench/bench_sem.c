@@ -337,6 +337,9 @@ static void ratio_line(const char *scenario, const char *peer, int is_time,
     else if (strncmp(peer, "win32 named", 11) == 0 && is_time)
         printf("ratio: %-16s %-30s / xipc = %8.0f   target >= 100: %s\n",
                scenario, peer, faster, faster >= 100 ? "met" : "MISSED");
+    else if (strstr(peer, "undo") != NULL)
+        printf("ratio: %-16s %s takes %.2fx the time of the plain one\n",
+               scenario, peer, 1 / faster);
     else
         printf("ratio: %-16s xipc is %.2fx as fast as %s\n", scenario, faster,
                peer);

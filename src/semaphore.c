@@ -475,7 +475,9 @@ static int my_record(xipc_semaphore *s, uint64_t me, int release, uint32_t *out,
     uint32_t hint = atomic_load_explicit(&s->mine, memory_order_relaxed) - 1, i,
              gave;
     uint64_t st, o, want;
-    int spins, busy, taken, lonely;
+    uint32_t bi = 0, ci = UINT32_MAX;
+    uint64_t bst = 0, cst = 0;
+    int spins, busy, stuck, taken;
 
     if (hint < s->nrec &&
         atomic_load_explicit(&s->rec[hint].owner, memory_order_acquire) == me) {
@@ -486,8 +488,9 @@ static int my_record(xipc_semaphore *s, uint64_t me, int release, uint32_t *out,
             return 0;
         }
     }
-    for (spins = 0, lonely = 0;; spins++) {
+    for (spins = 0;; spins++) {
         busy = 0;
+        stuck = 0;
         for (i = 0; i < s->nrec; i++) {
             if (atomic_load_explicit(&s->rec[i].owner, memory_order_acquire) !=
                 me)
@@ -499,25 +502,32 @@ static int my_record(xipc_semaphore *s, uint64_t me, int release, uint32_t *out,
                 *out_st = st;
                 return 0;
             }
-            if (R_OP(st) != OP_NONE)
-                busy = 1; /* another thread of this process, mid-operation */
+            if (R_OP(st) == OP_NONE)
+                continue;
+            /* Mid-operation: another thread of this process at work. */
+            if (!busy) {
+                busy = 1;
+                bi = i;
+                bst = st;
+            }
+            stuck |= i == ci && st == cst;
         }
-        if (!busy)
-            break;
-        /* No other thread of this process inside an operation: what is
-         * still mid-operation at a second look is damage. (A sibling
-         * completes its record before it leaves the count.) */
-        if (atomic_load_explicit(&inflight, memory_order_acquire) <= 1) {
-            if (lonely++)
-                break;
-            continue;
-        }
-        lonely = 0;
         /* A sibling's operation lasts a few instructions: wait for it, a
          * release as long as it takes (it may free a unit held), an
          * acquire briefly before it takes a record of its own. */
-        if ((!release && spins >= 200) || spins >= SIBLING_SPINS)
+        if (!busy || stuck || (!release && spins >= 200) ||
+            spins >= SIBLING_SPINS)
             break;
+        /* With no other thread of this process inside an operation, the
+         * operation seen must be over at the next look (a thread completes
+         * its record before it leaves the count): one still there, the
+         * very same, is damage. */
+        if (atomic_load_explicit(&inflight, memory_order_acquire) <= 1) {
+            ci = bi;
+            cst = bst;
+            continue;
+        }
+        ci = UINT32_MAX;
         if (spins >= SIBLING_NAP)
             xipc__sys_sleep_ms(1);
         else if (spins % 64 == 63)

@@ -536,13 +536,20 @@ static int stress_thread(void *arg)
 {
     struct th_stress *a = arg;
     long i;
+    int rc;
 
     for (i = 0; i < a->n; i++) {
-        if (xipc_semaphore_acquire(a->s, 60000) != 0)
+        if ((rc = xipc_semaphore_acquire(a->s, 60000)) != 0) {
+            fprintf(stderr, "acquire: %s: %s\n", xipc_err_name(rc),
+                    xipc_last_error());
             return 1;
+        }
         enter_leave(a->ctl, a->k, &a->bad);
-        if (xipc_semaphore_release(a->s) != 0)
+        if ((rc = xipc_semaphore_release(a->s)) != 0) {
+            fprintf(stderr, "release: %s: %s\n", xipc_err_name(rc),
+                    xipc_last_error());
             return 2;
+        }
     }
     return 0;
 }

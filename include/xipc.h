@@ -819,7 +819,9 @@ XIPC_API const char *xipc_queue_name(const xipc_queue *q);
  * makes a system call only when someone waits), and xipc_semaphore_get_value
  * is exact on every platform. Waiters sleep in the kernel; the order in
  * which waiting acquirers get released units is not specified (as in
- * Python).
+ * Python). A waiter killed while it waits stays counted as waiting (in
+ * xipc_info) and costs later releases a system call each, as a killed
+ * sleeper does on every xipc object.
  *
  * Undo on death (XIPC_SEM_UNDO, chosen at create; what SysV's SEM_UNDO does
  * on Linux): the units a process acquired and has not released when it
@@ -854,9 +856,9 @@ typedef struct xipc_semaphore xipc_semaphore;
 /* Flags of xipc_semaphore_create(), or-ed: */
 #define XIPC_SEM_BOUNDED 1 /* a BoundedSemaphore: its bound is its value */
 #define XIPC_SEM_UNDO 2    /* give back the units of processes that die */
-/* With XIPC_SEM_UNDO: room for the units of n processes (1..4095; without
- * it, XIPC_SEM_UNDO_DEFAULT). */
-#define XIPC_SEM_UNDO_PROCESSES(n) ((int)(((unsigned)(n)&0xfffu) << 16))
+/* With XIPC_SEM_UNDO: room for the units of n processes (1..4095, else
+ * create says XIPC_EINVAL; without it, XIPC_SEM_UNDO_DEFAULT). */
+#define XIPC_SEM_UNDO_PROCESSES(n) ((int)((unsigned)(n) << 16))
 #define XIPC_SEM_UNDO_DEFAULT 64
 
 /* Creates the named semaphore with `value` units (0..XIPC_SEM_VALUE_MAX),

@@ -282,6 +282,12 @@ int test_sem_bad_arguments(void)
     CHECK_RC(xipc_semaphore_create(&s, name, 1, 1 << 30), XIPC_EINVAL);
     CHECK_RC(xipc_semaphore_create(&s, name, 1, XIPC_SEM_UNDO_PROCESSES(8)),
              XIPC_EINVAL); /* a table without undo */
+    CHECK_RC(xipc_semaphore_create(
+                 &s, name, 1, XIPC_SEM_UNDO | XIPC_SEM_UNDO_PROCESSES(4096)),
+             XIPC_EINVAL);
+    CHECK_RC(xipc_semaphore_create(&s, name, 1,
+                                   XIPC_SEM_UNDO | XIPC_SEM_UNDO_PROCESSES(-1)),
+             XIPC_EINVAL);
     CHECK_RC(xipc_semaphore_create(&s, "bad/name", 1, 0), XIPC_EINVAL);
     CHECK_RC(xipc_semaphore_open(&s, name), XIPC_ENOENT);
     CHECK_RC(xipc_semaphore_open(NULL, name), XIPC_EINVAL);

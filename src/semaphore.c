@@ -118,6 +118,14 @@ _Static_assert(sizeof(struct rec) == 16, "a record is 16 bytes");
     ((uint64_t)(uint32_t)(units) | (uint64_t)(op) << 32 |                      \
      (uint64_t)((seq)&0x3fffffffu) << 34)
 
+/* The slow paths stay out of line, so that the fast ones - a load and a
+ * compare-exchange - pay for no saved registers. */
+#if defined(__GNUC__)
+#define SLOW_PATH __attribute__((noinline, cold))
+#else
+#define SLOW_PATH
+#endif
+
 /* The calling process's threads inside an undo operation now, so that a
  * record of this process found mid-operation with no other thread inside
  * one is known to be damaged, not a sibling's work in progress. */
@@ -700,7 +708,7 @@ static int count_waiter(xipc_semaphore *s, int add)
     }
 }
 
-static int acquire_slow(xipc_semaphore *s, int64_t timeout_ms)
+SLOW_PATH static int acquire_slow(xipc_semaphore *s, int64_t timeout_ms)
 {
     int64_t deadline = xipc__deadline(timeout_ms);
     struct acq a;
@@ -808,34 +816,35 @@ again:
     }
 }
 
-static int release_undo(xipc_semaphore *s, uint64_t *old)
+SLOW_PATH static int release_undo(xipc_semaphore *s)
 {
+    uint64_t w = 0;
     int r;
 
     atomic_fetch_add_explicit(&inflight, 1, memory_order_acq_rel);
-    r = release_undo_in(s, old);
+    r = release_undo_in(s, &w);
     atomic_fetch_sub_explicit(&inflight, 1, memory_order_acq_rel);
+    if (r == 0 && (w & W_MASK) != 0)
+        xipc__notify_wake(s->p.notify[0], 1);
     return r;
 }
 
 int xipc_semaphore_release(xipc_semaphore *s)
 {
+    _Atomic uint64_t *word;
     uint64_t w;
-    int rc;
 
     if (s == NULL)
         return XIPC_EINVAL;
-    if (s->rec == NULL) {
-        w = atomic_load_explicit(&s->w->word, memory_order_relaxed);
-        do {
-            if ((w & V_MASK) >= s->cap)
-                return XIPC_EOVERFLOW;
-        } while (!atomic_compare_exchange_weak_explicit(&s->w->word, &w, w + 1,
-                                                        memory_order_release,
-                                                        memory_order_relaxed));
-    } else if ((rc = release_undo(s, &w)) != 0) {
-        return rc;
-    }
+    if (s->rec != NULL)
+        return release_undo(s);
+    word = &s->w->word;
+    w = atomic_load_explicit(word, memory_order_relaxed);
+    do {
+        if ((w & V_MASK) >= s->cap)
+            return XIPC_EOVERFLOW;
+    } while (!atomic_compare_exchange_weak_explicit(
+        word, &w, w + 1, memory_order_release, memory_order_relaxed));
     /* Someone waits: wake one of them (a unit serves one acquirer). */
     if ((w & W_MASK) != 0)
         xipc__notify_wake(s->p.notify[0], 1);

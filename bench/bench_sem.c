@@ -339,7 +339,7 @@ static void ratio_line(const char *scenario, const char *peer, int is_time,
                scenario, peer, faster, faster >= 100 ? "met" : "MISSED");
     else if (strstr(peer, "undo") != NULL)
         printf("ratio: %-16s %s takes %.2fx the time of the plain one\n",
-               scenario, peer, 1 / faster);
+               scenario, peer, faster);
     else
         printf("ratio: %-16s xipc is %.2fx as fast as %s\n", scenario, faster,
                peer);

@@ -74,7 +74,7 @@ static double incr_1p(enum method m)
     xipc_value *v;
     int64_t t0, t, ops = 0;
 
-    if (xipc_value_create(&v, vname, XIPC_I64, NULL, 0) != 0)
+    if (xipc_value_create(&v, vname, XIPC_I64, NULL, 0, 0) != 0)
         return -1;
     t0 = xipc_now_ns();
     do {
@@ -116,8 +116,8 @@ static double incr_2p(enum method m, long n)
     snprintf(gname, sizeof gname, "%s-gate", vname);
     snprintf(sm, sizeof sm, "%d", (int)m);
     snprintf(sn, sizeof sn, "%ld", n);
-    if (xipc_value_create(&v, vname, XIPC_I64, NULL, 0) != 0 ||
-        xipc_value_create(&gate, gname, XIPC_I64, NULL, XIPC_RAW) != 0)
+    if (xipc_value_create(&v, vname, XIPC_I64, NULL, 0, 0) != 0 ||
+        xipc_value_create(&gate, gname, XIPC_I64, NULL, 0, XIPC_RAW) != 0)
         return -1;
     args[0] = sm;
     args[1] = vname;
@@ -161,11 +161,13 @@ static double copy_once(enum copy c, xipc_array *a, unsigned char *src,
 
     for (pass = 0; pass < 3; pass++) {
         int64_t t0 = xipc_now_ns(), t1;
-        if (c == C_ARRAY_WRITE)
-            xipc_array_write(a, 0, size, src);
-        else if (c == C_ARRAY_READ)
-            xipc_array_read(a, 0, size, dst);
-        else
+        if (c == C_ARRAY_WRITE) {
+            if (xipc_array_write(a, 0, size, src, size) != 0)
+                return 0;
+        } else if (c == C_ARRAY_READ) {
+            if (xipc_array_read(a, 0, size, dst, size) != 0)
+                return 0;
+        } else
             memcpy(dst, src, size);
         t1 = xipc_now_ns();
         if (best == 0 || (double)size / (double)(t1 - t0) > best)
@@ -189,7 +191,7 @@ static double touch_once(int array, size_t size)
 
     snprintf(name, sizeof name, "bench-%lld-big", (long long)xipc_getpid());
     if (array) {
-        if (xipc_array_create(&a, name, XIPC_U8, size, NULL, XIPC_RAW) != 0)
+        if (xipc_array_create(&a, name, XIPC_U8, size, NULL, 0, XIPC_RAW) != 0)
             return -1;
         p = xipc_array_data(a);
     } else if ((p = malloc(size)) == NULL) {
@@ -304,7 +306,7 @@ int main(int argc, char **argv)
 
         snprintf(aname, sizeof aname, "bench-%lld-a", (long long)xipc_getpid());
         if (src == NULL || dst == NULL ||
-            xipc_array_create(&a, aname, XIPC_U8, size, NULL, 0) != 0) {
+            xipc_array_create(&a, aname, XIPC_U8, size, NULL, 0, 0) != 0) {
             printf("array: could not allocate %zu MiB: failed\n", size >> 20);
             return 1;
         }

@@ -88,22 +88,27 @@ static int worker(int argc, char **argv)
     sum = checksum(xipc_array_data(buf), xipc_array_length(buf));
     /* Measure once every worker has read the whole buffer, so that each is
      * charged its fair share of the pages they all map. */
-    xipc_value_add(arrived, 1, NULL, NULL);
-    while (xipc_value_load(arrived, &n) == 0 && n < WORKERS)
+    if ((rc = xipc_value_add(arrived, 1, NULL, NULL)) != 0)
+        return fail("add", rc);
+    while ((rc = xipc_value_load(arrived, &n)) == 0 && n < WORKERS)
         xipc_sleep_ms(1);
     grew = before ? pss_bytes() - before : 0;
-    xipc_array_set(results, 2 * me, &sum);
-    xipc_array_set(results, 2 * me + 1, &grew);
-    xipc_value_close(arrived);
-    xipc_array_close(results);
-    return xipc_array_close(buf) == 0 ? 0 : 1;
+    if (rc != 0 ||
+        (rc = xipc_array_set(results, 2 * me, &sum, sizeof sum)) != 0 ||
+        (rc = xipc_array_set(results, 2 * me + 1, &grew, sizeof grew)) != 0)
+        return fail("results", rc);
+    if ((rc = xipc_value_close(arrived)) != 0 ||
+        (rc = xipc_array_close(results)) != 0 ||
+        (rc = xipc_array_close(buf)) != 0)
+        return fail("close", rc);
+    return 0;
 }
 
 static const xipc_proc_entry entries[] = {{"worker", worker}, {NULL, NULL}};
 
 int main(int argc, char **argv)
 {
-    char bname[64], rname[64], aname[64], num[WORKERS][8];
+    char num[WORKERS][8];
     size_t mib = 256, size, i;
     xipc_array *buf, *results;
     xipc_value *arrived;
@@ -118,16 +123,13 @@ int main(int argc, char **argv)
     if (argc > 1)
         mib = (size_t)strtoul(argv[1], NULL, 10);
     size = mib << 20;
-    snprintf(bname, sizeof bname, "bigbuf-%lld", (long long)xipc_getpid());
-    snprintf(rname, sizeof rname, "bigbuf-%lld-results",
-             (long long)xipc_getpid());
-    snprintf(aname, sizeof aname, "bigbuf-%lld-arrived",
-             (long long)xipc_getpid());
-    if ((rc = xipc_array_create(&buf, bname, XIPC_CHAR, size, NULL,
+    /* Fresh names ("bigbuf-" and a unique ending), told to the workers. */
+    if ((rc = xipc_array_create(&buf, "bigbuf-*", XIPC_CHAR, size, NULL, 0,
                                 XIPC_RAW)) != 0 ||
-        (rc = xipc_array_create(&results, rname, XIPC_U64, 2 * WORKERS, NULL,
-                                0)) != 0 ||
-        (rc = xipc_value_create(&arrived, aname, XIPC_I32, NULL, 0)) != 0)
+        (rc = xipc_array_create(&results, "bigbuf-results-*", XIPC_U64,
+                                2 * WORKERS, NULL, 0, 0)) != 0 ||
+        (rc = xipc_value_create(&arrived, "bigbuf-arrived-*", XIPC_I32, NULL, 0,
+                                0)) != 0)
         return fail("create", rc);
     data = xipc_array_data(buf);
     for (i = 0; i < size; i++)
@@ -136,9 +138,9 @@ int main(int argc, char **argv)
     printf("parent: %zu MiB buffer, checksum %016llx\n", mib,
            (unsigned long long)mine);
 
-    args[0] = bname;
-    args[1] = rname;
-    args[2] = aname;
+    args[0] = xipc_array_name(buf);
+    args[1] = xipc_array_name(results);
+    args[2] = xipc_value_name(arrived);
     for (w = 0; w < WORKERS; w++) {
         snprintf(num[w], sizeof num[w], "%d", w);
         args[3] = num[w];
@@ -148,9 +150,11 @@ int main(int argc, char **argv)
     for (w = 0; w < WORKERS; w++) {
         if (xipc_proc_wait(p[w], XIPC_FOREVER, &code) != 0 || code != 0)
             bad = 1;
-        xipc_proc_free(p[w]);
+        if (xipc_proc_free(p[w]) != 0)
+            bad = 1;
     }
-    xipc_array_read(results, 0, 2 * WORKERS, r);
+    if ((rc = xipc_array_read(results, 0, 2 * WORKERS, r, sizeof r)) != 0)
+        return fail("read", rc);
     for (w = 0; w < WORKERS; w++) {
         printf("worker %d: checksum %016llx %s\n", w,
                (unsigned long long)r[2 * w],
@@ -167,8 +171,9 @@ int main(int argc, char **argv)
         printf("memory: not reported by this system (it has no proportional "
                "set size)\n");
     printf("%s\n", bad ? "FAILED" : "all checksums equal");
-    xipc_value_close(arrived);
-    xipc_array_close(results);
-    xipc_array_close(buf);
+    if ((rc = xipc_value_close(arrived)) != 0 ||
+        (rc = xipc_array_close(results)) != 0 ||
+        (rc = xipc_array_close(buf)) != 0)
+        return fail("close", rc);
     return bad;
 }

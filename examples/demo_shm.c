@@ -34,15 +34,13 @@ static int child(int argc, char **argv)
         mem[i] = (unsigned char)i;
     snprintf((char *)mem, 256, "hello from child %lld",
              (long long)xipc_getpid());
-    xipc_shm_close(shm);
-    return 0;
+    return xipc_shm_close(shm) == 0 ? 0 : 1;
 }
 
 static const xipc_proc_entry entries[] = {{"child", child}, {NULL, NULL}};
 
 int main(int argc, char **argv)
 {
-    char name[XIPC_NAME_MAX + 1];
     const char *args[1];
     xipc_shm *shm;
     xipc_proc *proc;
@@ -52,8 +50,9 @@ int main(int argc, char **argv)
     if (xipc_proc_dispatch(argc, argv, entries, &code))
         return code; /* we were the child */
 
-    snprintf(name, sizeof name, "demo-%lld", (long long)xipc_getpid());
-    if ((rc = xipc_shm_create(&shm, name, BLOCK_SIZE)) != 0) {
+    /* A fresh name: "demo-", then this process's id and a random part, so
+     * that two runs at once never meet. */
+    if ((rc = xipc_shm_create(&shm, "demo-*", BLOCK_SIZE)) != 0) {
         fprintf(stderr, "create failed: %s (%s)\n", xipc_strerror(rc),
                 xipc_last_error());
         return 1;
@@ -61,7 +60,7 @@ int main(int argc, char **argv)
     printf("parent %lld: created block '%s' of %zu bytes\n",
            (long long)xipc_getpid(), xipc_shm_name(shm), xipc_shm_size(shm));
 
-    args[0] = name;
+    args[0] = xipc_shm_name(shm); /* the child is told the name */
     if ((rc = xipc_proc_spawn(&proc, "child", 1, args)) != 0 ||
         (rc = xipc_proc_wait(proc, 30000, &code)) != 0) {
         fprintf(stderr, "child failed: %s\n", xipc_strerror(rc));
@@ -69,13 +68,16 @@ int main(int argc, char **argv)
     }
     printf("child %lld exited with code %d\n", (long long)xipc_proc_pid(proc),
            code);
-    xipc_proc_free(proc);
+    if (xipc_proc_free(proc) != 0)
+        return 1;
 
     mem = xipc_shm_data(shm);
     for (i = 256; i < BLOCK_SIZE; i++)
         ok &= mem[i] == (unsigned char)i;
     printf("parent read: %.255s (%s)\n", (const char *)mem,
            ok ? "pattern ok" : "PATTERN WRONG");
-    xipc_shm_close(shm); /* the last holder: the block is destroyed */
+    /* The last holder: the block is destroyed. */
+    if ((rc = xipc_shm_close(shm)) != 0)
+        return 1;
     return code == 0 && ok ? 0 : 1;
 }

@@ -45,30 +45,37 @@ static int worker(int argc, char **argv)
         return fail("open", rc);
     /* Start together: 100 000 adds take about a millisecond, less than it
      * takes to start a process, so without the gate they barely overlap. */
-    xipc_value_add(gate, 1, NULL, NULL);
+    if ((rc = xipc_value_add(gate, 1, NULL, NULL)) != 0)
+        return fail("add", rc);
     while (arrived < WORKERS)
-        xipc_value_load(gate, &arrived);
-    xipc_value_close(gate);
+        if ((rc = xipc_value_load(gate, &arrived)) != 0)
+            return fail("load", rc);
+    if ((rc = xipc_value_close(gate)) != 0)
+        return fail("close", rc);
     if (strcmp(argv[2], "unsafe") == 0) {
         volatile int32_t *n = xipc_value_data(v);
         for (i = 0; i < ADDS; i++)
             *n = *n + 1; /* read, add, write: not one step */
     } else if (strcmp(argv[2], "locked") == 0) {
-        xipc_lock *lock = xipc_value_lock(v);
+        xipc_lock *lock = xipc_value_lock(v); /* NULL if created XIPC_RAW */
         int32_t n;
         for (i = 0; i < ADDS; i++) {
+            /* Fails for a NULL lock, or when a worker died holding it. */
             if ((rc = xipc_lock_acquire(lock, XIPC_FOREVER)) != 0)
-                return fail("acquire", rc); /* e.g. a worker died holding it */
-            xipc_value_get(v, &n, sizeof n);
-            n += 1;
-            xipc_value_set(v, &n, sizeof n);
-            xipc_lock_release(lock);
+                return fail("acquire", rc);
+            if ((rc = xipc_value_get(v, &n, sizeof n)) == 0) {
+                n += 1;
+                rc = xipc_value_set(v, &n, sizeof n);
+            }
+            if (rc != 0 || (rc = xipc_lock_release(lock)) != 0)
+                return fail("update", rc);
         }
     } else {
         for (i = 0; i < ADDS; i++)
-            xipc_value_add(v, 1, NULL, NULL);
+            if ((rc = xipc_value_add(v, 1, NULL, NULL)) != 0)
+                return fail("add", rc);
     }
-    return xipc_value_close(v) == 0 ? 0 : 1;
+    return (rc = xipc_value_close(v)) == 0 ? 0 : fail("close", rc);
 }
 
 static const xipc_proc_entry entries[] = {{"worker", worker}, {NULL, NULL}};
@@ -79,19 +86,18 @@ static int run(const char *way)
     xipc_proc *p[WORKERS];
     const char *args[3];
     xipc_value *v, *gate;
-    char name[48], gname[64];
     int32_t total;
     int64_t t0, t1;
     int i, rc, code, bad = 0;
 
-    snprintf(name, sizeof name, "lost-%s-%lld", way, (long long)xipc_getpid());
-    snprintf(gname, sizeof gname, "%s-gate", name);
-    if ((rc = xipc_value_create(&v, name, XIPC_I32, NULL, 0)) != 0 ||
-        (rc = xipc_value_create(&gate, gname, XIPC_I32, NULL, XIPC_RAW)) != 0)
+    /* Fresh names: two runs at once never meet. */
+    if ((rc = xipc_value_create(&v, "lost-*", XIPC_I32, NULL, 0, 0)) != 0 ||
+        (rc = xipc_value_create(&gate, "lost-gate-*", XIPC_I32, NULL, 0,
+                                XIPC_RAW)) != 0)
         return fail("create", rc);
-    args[0] = name;
+    args[0] = xipc_value_name(v);
     args[1] = way;
-    args[2] = gname;
+    args[2] = xipc_value_name(gate);
     t0 = xipc_now_ns();
     for (i = 0; i < WORKERS; i++)
         if ((rc = xipc_proc_spawn(&p[i], "worker", 3, args)) != 0)
@@ -99,14 +105,16 @@ static int run(const char *way)
     for (i = 0; i < WORKERS; i++) {
         if (xipc_proc_wait(p[i], XIPC_FOREVER, &code) != 0 || code != 0)
             bad = 1;
-        xipc_proc_free(p[i]);
+        if (xipc_proc_free(p[i]) != 0)
+            bad = 1;
     }
     t1 = xipc_now_ns();
-    xipc_value_get(v, &total, sizeof total);
+    if ((rc = xipc_value_get(v, &total, sizeof total)) != 0)
+        return fail("get", rc);
     printf("%-7s final value: %6d of %d  (%.1f ms)\n", way, (int)total,
            WORKERS * ADDS, (double)(t1 - t0) / 1e6);
-    xipc_value_close(gate);
-    xipc_value_close(v);
+    if ((rc = xipc_value_close(gate)) != 0 || (rc = xipc_value_close(v)) != 0)
+        return fail("close", rc);
     return bad;
 }
 

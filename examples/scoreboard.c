@@ -34,6 +34,7 @@ static int fail(const char *what, int rc)
 static int record_win(int argc, char **argv)
 {
     xipc_value *wins;
+    xipc_lock *lock;
     int32_t total;
     int rc, i;
 
@@ -41,23 +42,29 @@ static int record_win(int argc, char **argv)
         return 2;
     if ((rc = xipc_value_open(&wins, argv[1], XIPC_I32, XIPC_RDWR)) != 0)
         return fail("open", rc);
+    /* NULL only for a Value created XIPC_RAW (Python's RawValue) or opened
+     * read-only: then there is no lock to take. */
+    if ((lock = xipc_value_lock(wins)) == NULL)
+        return fail("lock", XIPC_EINVAL);
     for (i = 0; i < WINS; i++) {
         xipc_sleep_ms(10);
         /* with shared_total.get_lock(): shared_total.value += 1
          * The lock is robust: had a worker died holding it, this acquire
          * would say XIPC_EOWNERDEAD (and hold it) instead of hanging. A
          * lone increment needs no repair, so we declare it consistent. */
-        rc = xipc_lock_acquire(xipc_value_lock(wins), XIPC_FOREVER);
+        rc = xipc_lock_acquire(lock, XIPC_FOREVER);
         if (rc == XIPC_EOWNERDEAD)
-            rc = xipc_lock_consistent(xipc_value_lock(wins));
+            rc = xipc_lock_consistent(lock);
         if (rc != 0)
             return fail("acquire", rc);
-        xipc_value_get(wins, &total, sizeof total);
-        total += 1;
-        xipc_value_set(wins, &total, sizeof total);
-        xipc_lock_release(xipc_value_lock(wins));
+        if ((rc = xipc_value_get(wins, &total, sizeof total)) == 0) {
+            total += 1;
+            rc = xipc_value_set(wins, &total, sizeof total);
+        }
+        if (rc != 0 || (rc = xipc_lock_release(lock)) != 0)
+            return fail("update", rc);
     }
-    return xipc_value_close(wins) == 0 ? 0 : 1;
+    return (rc = xipc_value_close(wins)) == 0 ? 0 : fail("close", rc);
 }
 
 static const xipc_proc_entry entries[] = {{"record_win", record_win},
@@ -68,28 +75,32 @@ int main(int argc, char **argv)
     xipc_proc *workers[WORKERS];
     const char *args[1];
     xipc_value *wins;
-    char name[64];
-    int32_t total;
+    int32_t total = 0;
     int code, rc, i, bad = 0;
 
     if (xipc_proc_dispatch(argc, argv, entries, &code))
         return code; /* we were a worker */
 
-    /* global_wins = Value('i', 0); one name per run. */
-    snprintf(name, sizeof name, "scoreboard-%lld", (long long)xipc_getpid());
-    if ((rc = xipc_value_create(&wins, name, XIPC_I32, &(int32_t){0}, 0)) != 0)
+    /* global_wins = Value('i', 0), under a fresh name ("scoreboard-" and a
+     * unique ending), which the workers are told. */
+    if ((rc = xipc_value_create(&wins, "scoreboard-*", XIPC_I32, &total,
+                                sizeof total, 0)) != 0)
         return fail("create", rc);
-    args[0] = name;
+    args[0] = xipc_value_name(wins);
     for (i = 0; i < WORKERS; i++)
         if ((rc = xipc_proc_spawn(&workers[i], "record_win", 1, args)) != 0)
             return fail("spawn", rc);
     for (i = 0; i < WORKERS; i++) {
         if (xipc_proc_wait(workers[i], XIPC_FOREVER, &code) != 0 || code != 0)
             bad = 1;
-        xipc_proc_free(workers[i]);
+        if (xipc_proc_free(workers[i]) != 0)
+            bad = 1;
     }
-    xipc_value_get(wins, &total, sizeof total);
+    if ((rc = xipc_value_get(wins, &total, sizeof total)) != 0)
+        return fail("get", rc);
     printf("Final Global Wins: %d\n", (int)total);
-    xipc_value_close(wins); /* the last holder: the scoreboard is gone */
+    /* The last holder: the scoreboard is gone. */
+    if ((rc = xipc_value_close(wins)) != 0)
+        return fail("close", rc);
     return bad;
 }

@@ -47,7 +47,7 @@ extern "C" {
  * ------------------------------------------------------------------------ */
 
 #define XIPC_VERSION_MAJOR 0
-#define XIPC_VERSION_MINOR 1
+#define XIPC_VERSION_MINOR 2
 #define XIPC_VERSION_PATCH 0
 
 /* Returns the library's version as "MAJOR.MINOR.PATCH". */
@@ -114,9 +114,27 @@ XIPC_API const char *xipc_last_error(void);
  * kinds of object share one namespace: a name holds at most one object, and
  * opening it as another kind is XIPC_EKIND. A bad name is XIPC_EINVAL before
  * any system call is made.
+ *
+ * Fresh names. The create of every kind, given NULL or a name that ends in
+ * '*', makes a name that no live object has (as Python's
+ * SharedMemory(create=True) does when given no name): the part before the
+ * '*' (up to XIPC_FRESH_PREFIX_MAX characters of the grammar; "xipc-" for
+ * NULL), the creating process's id in decimal, '-' and 8 random hexadecimal
+ * digits: "jobs-*" gives e.g. "jobs-4711-9f3a0c2e". A draw that is taken
+ * is drawn again, so any number of creates of "jobs-*", in any processes
+ * at once, never collide (XIPC_EEXIST only if 64 draws in a row were
+ * taken). The handle's xipc_<kind>_name() gives the name made: pass it to
+ * the processes that open the object. Fixed names are for unrelated
+ * processes that meet by name; fresh ones for everything a program hands
+ * to its own children. '*' is allowed only there: anywhere else, and in
+ * an open, unlink or stat, it is XIPC_EINVAL.
  * ------------------------------------------------------------------------ */
 
 #define XIPC_NAME_MAX 63
+
+/* The most characters before the '*' of a fresh name (see above): room is
+ * left for the longest process id (10 digits), '-' and 8 digits. */
+#define XIPC_FRESH_PREFIX_MAX 44
 
 /* Returns 0 if name is a valid xipc name, else XIPC_EINVAL. */
 XIPC_API int xipc_name_check(const char *name);
@@ -288,7 +306,9 @@ typedef struct xipc_shm xipc_shm;
 #define XIPC_RDWR 0   /* map readable and writable */
 #define XIPC_RDONLY 1 /* map read-only: a write through the pointer faults */
 
-/* Creates the named block of `size` bytes (size >= 1) and maps it read-write.
+/* Creates the block `name` (NULL or "prefix*": a fresh name, see Names;
+ * xipc_shm_name() tells it) of `size` bytes (size >= 1) and maps it
+ * read-write, as Python's SharedMemory(name, create=True, size=size).
  * Returns 0 and *out, or XIPC_EINVAL (bad name, size 0 or too large),
  * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS, or
  * XIPC_EBUSY when 16 earlier objects of this name were unlinked and are
@@ -329,7 +349,8 @@ XIPC_API int xipc_shm_readonly(const xipc_shm *shm);
  * Lock and RLock: Python's multiprocessing.Lock / RLock, robust.
  *
  * A named lock owned by a thread: threads of one process contend exactly as
- * processes do. The lock is xipc's own word in shared memory on every
+ * processes do. An RLock counts up to 2^31 - 1 levels. The lock is xipc's
+ * own word in shared memory on every
  * platform (no libc object, no pointer): the uncontended acquire and release
  * make no system call, and neither does a failed try, but for a look at a
  * holder it meets for the first time (whether it is alive) and then at most
@@ -356,7 +377,8 @@ XIPC_API int xipc_shm_readonly(const xipc_shm *shm);
 
 typedef struct xipc_lock xipc_lock;
 
-/* Creates the named Lock (recursive = 0) or RLock (recursive = 1), free.
+/* Creates the Lock (recursive = 0) or RLock (recursive = 1) `name` (NULL
+ * or "prefix*": a fresh name, see Names), free.
  * Returns 0 and *out, or XIPC_EINVAL, XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES,
  * XIPC_ENOMEM, XIPC_EBUSY, XIPC_ESYS. */
 XIPC_API int xipc_lock_create(xipc_lock **out, const char *name, int recursive);
@@ -381,8 +403,12 @@ XIPC_API int xipc_lock_unlink(const char *name);
  * Returns 0; XIPC_EOWNERDEAD (acquired: the previous holder died holding
  * it); XIPC_ETIMEDOUT; XIPC_EDEADLK (a Lock the caller already holds);
  * XIPC_ENOTRECOVERABLE; XIPC_ECORRUPT (the lock's shared bytes are
- * damaged); XIPC_EINVAL; XIPC_ENOMEM or XIPC_EBUSY (the calling thread
- * could not be given an identity: out of memory or descriptors); XIPC_ESYS. */
+ * damaged); XIPC_EINVAL (a NULL lock, such as xipc_value_lock() of a Value
+ * created XIPC_RAW: nothing is acquired, and xipc_last_error() says where
+ * the NULL came from); XIPC_ENOMEM or XIPC_EBUSY (the calling thread could
+ * not be given an identity: out of memory or descriptors); XIPC_ESYS.
+ * Every lock call (release, consistent, count) answers a NULL lock
+ * likewise. */
 XIPC_API int xipc_lock_acquire(xipc_lock *lock, int64_t timeout_ms);
 
 /* Releases the lock (one level of an RLock). Returns 0, XIPC_EPERM (the
@@ -466,18 +492,30 @@ XIPC_API const char *xipc_type_name(xipc_type type);
  *  - A handle opened XIPC_RDONLY maps the value read-only: get reads
  *    without the lock (which lives in the read-only mapping), set and the
  *    atomics return XIPC_EACCES, and xipc_value_lock() returns NULL.
+ *  - Sizes: every call that copies into or out of the caller's memory
+ *    (create's initial value, get, set; for Array also the element and
+ *    range copies) takes that memory's size in bytes and refuses any size
+ *    but the object's with XIPC_EINVAL, reading and writing nothing, so
+ *    that a variable of the wrong type is an error rather than an overrun.
  * Lifetime, names and open checks are those of every xipc object.
  * ------------------------------------------------------------------------ */
 
 typedef struct xipc_value xipc_value;
 
-/* Creates the named Value of `type`, set to *init (an object of the type's
- * C type; NULL: zero), with a lock (flags 0) or without (XIPC_RAW).
- * Returns 0 and *out, or XIPC_EINVAL (bad name, type or flags),
+/* Creates the Value `name` (NULL or "prefix*": a fresh name, see Names) of
+ * `type`, set to the init_size bytes at init, an object of the type's C
+ * type (init_size must be xipc_type_size(type): pass sizeof of the
+ * variable), or to zero (init NULL, init_size 0); with a lock (flags 0) or
+ * without (XIPC_RAW), as Python's Value(typecode, x) / RawValue.
+ *     int64_t x = 10;
+ *     xipc_value_create(&v, "hits", XIPC_I64, &x, sizeof x, 0);
+ * Returns 0 and *out, or XIPC_EINVAL (bad name, type or flags, or an
+ * init_size that is not the type's: nothing is read from init),
  * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY,
  * XIPC_ESYS. */
 XIPC_API int xipc_value_create(xipc_value **out, const char *name,
-                               xipc_type type, const void *init, int flags);
+                               xipc_type type, const void *init,
+                               size_t init_size, int flags);
 
 /* Opens the live named Value, which must be of `type`; flags XIPC_RDWR or
  * XIPC_RDONLY. Whether it has a lock is the creator's choice.
@@ -500,12 +538,16 @@ XIPC_API int xipc_value_unlink(const char *name);
  * a thread that holds the lock already goes straight in, so to bound the
  * wait, acquire xipc_value_lock(v) with a timeout first.
  * Returns 0, XIPC_EOWNERDEAD (nothing copied, lock held: see above),
- * XIPC_ENOTRECOVERABLE, XIPC_EINVAL, XIPC_ESYS. */
+ * XIPC_ENOTRECOVERABLE, XIPC_EINVAL, XIPC_ECORRUPT (the lock's shared
+ * bytes are damaged), XIPC_ENOMEM or XIPC_EBUSY (the calling thread could
+ * not be given an identity for the lock: out of memory or descriptors),
+ * XIPC_ESYS. */
 XIPC_API int xipc_value_get(xipc_value *v, void *out, size_t size);
 
 /* Sets the value from in, `size` bytes, as xipc_value_get. Returns 0,
  * XIPC_EOWNERDEAD (not set, lock held: see above), XIPC_ENOTRECOVERABLE,
- * XIPC_EACCES (read-only handle), XIPC_EINVAL, XIPC_ESYS. */
+ * XIPC_EACCES (read-only handle), XIPC_EINVAL, and as xipc_value_get
+ * XIPC_ECORRUPT, XIPC_ENOMEM, XIPC_EBUSY, XIPC_ESYS. */
 XIPC_API int xipc_value_set(xipc_value *v, const void *in, size_t size);
 
 /* Atomically reads an integer Value, without the lock (also through a
@@ -547,8 +589,17 @@ XIPC_API int xipc_value_add_float(xipc_value *v, double delta, double *old,
                                   double *now);
 
 /* Returns the Value's lock (Python's get_lock()), an RLock owned by the
- * Value: acquire and release it, but do not close it. NULL for a Value
- * created XIPC_RAW, for a read-only handle, and for NULL. */
+ * Value: acquire and release it, but do not close it.
+ * Returns NULL for a Value created XIPC_RAW (Python's RawValue has no
+ * get_lock()), for a handle opened XIPC_RDONLY (the lock lies in memory it
+ * cannot write) and for NULL, and then records why for xipc_last_error().
+ * Every lock call given that NULL returns XIPC_EINVAL and does nothing, and
+ * its xipc_last_error() names the Value and the reason, e.g.
+ * "xipc_lock_acquire: NULL lock (this thread's last NULL lock came from
+ * xipc_value_lock(hits): the Value was created XIPC_RAW ...)": check the
+ * acquire's code, as in
+ *     if (xipc_lock_acquire(xipc_value_lock(v), XIPC_FOREVER) != 0) ...
+ * A raw Value is updated with the atomics, which need no lock. */
 XIPC_API xipc_lock *xipc_value_lock(const xipc_value *v);
 
 /* Returns the address of the value in this process (Python's get_obj()),
@@ -579,14 +630,21 @@ XIPC_API const char *xipc_value_name(const xipc_value *v);
 
 typedef struct xipc_array xipc_array;
 
-/* Creates the named Array of `length` elements of `type` (length may be 0),
- * filled from init (length elements; NULL: zeros), with a lock (flags 0) or
- * without (XIPC_RAW). Returns 0 and *out, or XIPC_EINVAL (bad name, type,
- * flags, or a length whose size overflows), XIPC_EEXIST, XIPC_ENOSPC,
- * XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY, XIPC_ESYS. */
+/* Creates the Array `name` (NULL or "prefix*": a fresh name, see Names)
+ * of `length` elements of `type` (length may be 0), filled from the
+ * init_size bytes at init, which must be exactly the length elements
+ * (init_size = length * xipc_type_size(type): pass sizeof of the C array),
+ * or with zeros (init NULL, init_size 0); with a lock (flags 0) or without
+ * (XIPC_RAW), as Python's Array(typecode, ...) / RawArray.
+ *     double init[4] = {1, 2, 3, 4};
+ *     xipc_array_create(&a, "table", XIPC_F64, 4, init, sizeof init, 0);
+ * Returns 0 and *out, or XIPC_EINVAL (bad name, type, flags, a length whose
+ * size overflows, or an init_size that is not the elements' size: nothing
+ * is read from init), XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM,
+ * XIPC_EBUSY, XIPC_ESYS. */
 XIPC_API int xipc_array_create(xipc_array **out, const char *name,
                                xipc_type type, size_t length,
-                               const void *init, int flags);
+                               const void *init, size_t init_size, int flags);
 
 /* Opens the live named Array, whose elements must be of `type`; flags
  * XIPC_RDWR or XIPC_RDONLY. Its length is the creator's.
@@ -604,29 +662,37 @@ XIPC_API int xipc_array_close(xipc_array *a);
 /* Frees the name, as xipc_unlink(). */
 XIPC_API int xipc_array_unlink(const char *name);
 
-/* Copies element `index` into out, which must hold xipc_array_elem_size()
- * bytes, under the lock. Returns 0,
+/* Copies element `index` (Python's a[index]) into out, which holds `size`
+ * bytes: exactly one element's (xipc_array_elem_size(): pass sizeof of the
+ * variable), else XIPC_EINVAL, so that an int32_t cannot receive an
+ * element of an XIPC_I64 Array. Under the lock. Returns 0,
  * XIPC_EOWNERDEAD (nothing copied, lock held: see Value),
- * XIPC_ENOTRECOVERABLE, XIPC_EINVAL
- * (index out of range, NULL argument), XIPC_ESYS. */
-XIPC_API int xipc_array_get(xipc_array *a, size_t index, void *out);
+ * XIPC_ENOTRECOVERABLE, XIPC_EINVAL (index out of range, size not one
+ * element's, NULL argument: nothing copied), XIPC_ESYS. */
+XIPC_API int xipc_array_get(xipc_array *a, size_t index, void *out,
+                            size_t size);
 
-/* Sets element `index` from the xipc_array_elem_size() bytes at in, under
- * the lock. Errors as for get, plus
+/* Sets element `index` from the `size` bytes at in, exactly one element's
+ * (as xipc_array_get), under the lock. Errors as for get, plus
  * XIPC_EACCES for a read-only handle. */
-XIPC_API int xipc_array_set(xipc_array *a, size_t index, const void *in);
+XIPC_API int xipc_array_set(xipc_array *a, size_t index, const void *in,
+                            size_t size);
 
 /* Copies `count` elements starting at `first` into out, under the lock
- * (Python's a[first:first+count]). Returns as xipc_array_get; a range that
- * does not fit the Array is XIPC_EINVAL and copies nothing. */
+ * (Python's a[first:first+count]). out holds `size` bytes, which must be
+ * exactly the count elements' (count * xipc_array_elem_size()): a buffer
+ * of another element type or length is XIPC_EINVAL, and is neither
+ * overrun nor partly filled. Returns as xipc_array_get; a range that does
+ * not fit the Array is XIPC_EINVAL and copies nothing. */
 XIPC_API int xipc_array_read(xipc_array *a, size_t first, size_t count,
-                             void *out);
+                             void *out, size_t size);
 
-/* Copies `count` elements from in to the Array starting at `first`, under
- * the lock. Returns as xipc_array_set; a range that does not fit is
- * XIPC_EINVAL and writes nothing. */
+/* Copies `count` elements from the `size` bytes at in (exactly count
+ * elements', as xipc_array_read) to the Array starting at `first`, under
+ * the lock. Returns as xipc_array_set; a range that does not fit, or a
+ * size that is not the range's, is XIPC_EINVAL and writes nothing. */
 XIPC_API int xipc_array_write(xipc_array *a, size_t first, size_t count,
-                              const void *in);
+                              const void *in, size_t size);
 
 /* For an Array of one-byte elements (XIPC_CHAR, XIPC_I8, XIPC_U8), as
  * Python's `.value` of a c_char array: copies the bytes before the first
@@ -647,7 +713,10 @@ XIPC_API int xipc_array_get_string(xipc_array *a, char *buf, size_t size);
  * XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
 XIPC_API int xipc_array_set_string(xipc_array *a, const char *s);
 
-/* Returns the Array's lock (Python's get_lock()), as xipc_value_lock(). */
+/* Returns the Array's lock (Python's get_lock()), as xipc_value_lock():
+ * NULL, with the reason recorded, for an Array created XIPC_RAW (Python's
+ * RawArray), for a read-only handle and for NULL; a lock call given that
+ * NULL is XIPC_EINVAL and names the Array. */
 XIPC_API xipc_lock *xipc_array_lock(const xipc_array *a);
 
 /* Returns the address of the first element in this process (Python's
@@ -685,7 +754,13 @@ XIPC_API const char *xipc_array_name(const xipc_array *a);
  * message does not fit in the free bytes, so an empty queue always accepts
  * a message of max_msg bytes, and a queue of capacity C holds at most
  * C / 8 messages (all empty ones). xipc_queue_bytes_used() counts in the
- * same unit.
+ * same unit. To hold N messages of up to M bytes each, create the queue
+ * with capacity xipc_queue_capacity_for(N, M) and max_msg M (four 8-byte
+ * messages need 64 bytes, not 32).
+ *
+ * Text. xipc_queue_put_string() and xipc_queue_get_string() carry C
+ * strings: the bytes before the NUL travel, and the receiver gets them
+ * back NUL-terminated (as Python's q.put(s.encode()) and q.get().decode()).
  *
  * Blocking calls take a timeout in milliseconds: 0 tries once, XIPC_FOREVER
  * waits without limit, anything else is measured on the monotonic clock
@@ -707,15 +782,31 @@ XIPC_API const char *xipc_array_name(const xipc_array *a);
 
 typedef struct xipc_queue xipc_queue;
 
-/* Bytes a message of len bytes occupies in a queue's capacity. */
-#define XIPC_QUEUE_MSG_COST(len) (8u + (((uint64_t)(len) + 7u) & ~(uint64_t)7u))
-
 /* The largest capacity of a queue: 1 GiB. */
 #define XIPC_QUEUE_CAPACITY_MAX ((size_t)1 << 30)
 
-/* Creates the named queue, empty, with room for `capacity` bytes of
- * messages (rounded up to a multiple of 8; see Capacity above) and messages
- * of at most `max_msg` bytes, which must fit the capacity:
+/* Bytes a message of len bytes occupies in a queue's capacity, as a
+ * uint64_t: 8 + len rounded up to a multiple of 8, or UINT64_MAX for a len
+ * beyond XIPC_QUEUE_CAPACITY_MAX, which no queue holds (so that no len,
+ * SIZE_MAX included, wraps around to a small cost). A constant expression
+ * for a constant len; len is evaluated twice. */
+#define XIPC_QUEUE_MSG_COST(len)                                               \
+    ((uint64_t)(len) > (uint64_t)XIPC_QUEUE_CAPACITY_MAX                       \
+         ? UINT64_MAX                                                          \
+         : 8u + (((uint64_t)(len) + 7u) & ~(uint64_t)7u))
+
+/* The capacity that holds `count` messages of up to msg_size bytes each at
+ * once: count * XIPC_QUEUE_MSG_COST(msg_size), or SIZE_MAX if that is more
+ * than any size_t (no queue holds it: xipc_queue_create then answers
+ * XIPC_EINVAL, capacity too large). Pass it with max_msg = msg_size:
+ *     xipc_queue_create(&q, "jobs-*", xipc_queue_capacity_for(100, 64), 64);
+ * count 0 gives 0. Makes no call to the system. */
+XIPC_API size_t xipc_queue_capacity_for(size_t count, size_t msg_size);
+
+/* Creates the queue `name` (NULL or "prefix*": a fresh name, see Names),
+ * empty, with room for `capacity` bytes of messages (rounded up to a
+ * multiple of 8; see Capacity above, and xipc_queue_capacity_for) and
+ * messages of at most `max_msg` bytes, which must fit the capacity:
  * XIPC_QUEUE_MSG_COST(max_msg) <= capacity <= XIPC_QUEUE_CAPACITY_MAX.
  * Returns 0 and *out, or XIPC_EINVAL (bad name or limits, NULL out),
  * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY,
@@ -729,9 +820,11 @@ XIPC_API int xipc_queue_create(xipc_queue **out, const char *name,
  * XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS. */
 XIPC_API int xipc_queue_open(xipc_queue **out, const char *name);
 
-/* Releases the handle (the last holder's close destroys the queue and the
- * messages left in it). Must not be called while another thread uses the
- * handle. Returns 0 or XIPC_EINVAL. */
+/* Releases the handle, as Python's Queue.close(): it concerns this handle
+ * only, and other handles and processes go on using the queue (to end it
+ * for everyone, see xipc_queue_shutdown). The last holder's close destroys
+ * the queue and the messages left in it. Must not be called while another
+ * thread uses the handle. Returns 0 or XIPC_EINVAL. */
 XIPC_API int xipc_queue_close(xipc_queue *q);
 
 /* Frees the name, as xipc_unlink(). */
@@ -759,12 +852,33 @@ XIPC_API int xipc_queue_get(xipc_queue *q, void *buf, size_t size,
                             size_t *len, int64_t timeout_ms);
 
 /* As xipc_queue_get(), for a message of unknown length: stores in *msg a
- * new block holding exactly the message (a valid pointer even for an empty
- * message), which the caller frees with xipc_free(), and its length in
- * *len. Returns 0, XIPC_ENOMEM (the message stays queued) or the codes of
- * xipc_queue_get() but XIPC_EMSGSIZE. */
+ * new block holding the message followed by one NUL byte (not counted in
+ * *len: a text message reads as a C string), which the caller frees with
+ * xipc_free(), and its length in *len. Returns 0, XIPC_ENOMEM (the message
+ * stays queued) or the codes of xipc_queue_get() but XIPC_EMSGSIZE. */
 XIPC_API int xipc_queue_get_alloc(xipc_queue *q, void **msg, size_t *len,
                                   int64_t timeout_ms);
+
+/* Puts the C string s as a message: its strlen(s) bytes, without the NUL
+ * (as Python's q.put(s.encode())), waiting up to timeout_ms for room.
+ * Returns as xipc_queue_put(): 0, XIPC_EMSGSIZE (strlen(s) > max_msg:
+ * nothing stored), XIPC_ETIMEDOUT, XIPC_ECLOSED, XIPC_EINVAL (NULL q or
+ * s), XIPC_ECORRUPT, XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
+XIPC_API int xipc_queue_put_string(xipc_queue *q, const char *s,
+                                   int64_t timeout_ms);
+
+/* Takes the message at the front of the queue, waiting up to timeout_ms for
+ * one, as a C string: copies it into buf, which holds `size` bytes, and a
+ * NUL after it (as xipc_array_get_string). A buffer of
+ * xipc_queue_max_msg(q) + 1 bytes always suffices. Returns the message's
+ * length (>= 0; a message holding a NUL byte of its own is copied whole,
+ * and reads as a shorter string), or XIPC_EMSGSIZE (the message and its NUL
+ * do not fit in size bytes: nothing is copied and the message stays at the
+ * front), XIPC_EINVAL (NULL q or buf, size 0), and the other codes of
+ * xipc_queue_get(): XIPC_ETIMEDOUT, XIPC_ECLOSED, XIPC_ECORRUPT,
+ * XIPC_ENOTRECOVERABLE, XIPC_ESYS. */
+XIPC_API int xipc_queue_get_string(xipc_queue *q, char *buf, size_t size,
+                                   int64_t timeout_ms);
 
 /* Frees a block that xipc allocated for the caller (xipc_queue_get_alloc);
  * NULL is ignored. Use it rather than free(): on Windows the library and
@@ -772,8 +886,10 @@ XIPC_API int xipc_queue_get_alloc(xipc_queue *q, void **msg, size_t *len,
 XIPC_API void xipc_free(void *p);
 
 /* Shuts the queue down for writing, for every process and every handle
- * (not to be confused with xipc_queue_close, which releases one handle; it
- * is Python 3.13's Queue.shutdown(), not Queue.close()): later puts, and
+ * (not to be confused with xipc_queue_close, which releases one handle, as
+ * Python's multiprocessing Queue.close() concerns only the calling
+ * process; this is the thread queue's queue.Queue.shutdown() of Python
+ * 3.13 with immediate=False, which multiprocessing.Queue lacks): later puts, and
  * puts blocked now, return XIPC_ECLOSED; gets take what is left, then
  * return XIPC_ECLOSED instead of waiting, and gets blocked now wake. It
  * waits up to timeout_ms milliseconds (0: try once; XIPC_FOREVER) for a put
@@ -828,20 +944,24 @@ XIPC_API const char *xipc_queue_name(const xipc_queue *q);
  * ends - however it ends, SIGKILL and TerminateProcess included - are given
  * back, and the next acquire to succeed returns XIPC_EOWNERDEAD instead of
  * 0: it has its unit, but what the dead process's units guarded may be
- * half-updated, so check it. A sleeping acquirer gets given-back units
- * within about 0.1 s of the death. Units are counted per process (any of
- * its threads may release what another acquired) in a table of records,
- * one per process that acquired, sized at create (XIPC_SEM_UNDO_PROCESSES,
- * default XIPC_SEM_UNDO_DEFAULT): an acquire by a new process that finds
- * the table full of live processes is refused with XIPC_EBUSY, taking
- * nothing; a dead process's record is reused. The count is exact: a
+ * half-updated, so check it. The units are looked for by acquirers that
+ * find none free (so get_value counts them only once they are back): a
+ * sleeping acquirer gets them within about 0.1 s of the death. Units are
+ * counted per process (any of its threads may release what another
+ * acquired) in a table of records, one per process that acquired, sized at
+ * create (XIPC_SEM_UNDO_PROCESSES, default XIPC_SEM_UNDO_DEFAULT): an
+ * acquire by a new process that finds the table full of live processes is
+ * refused with XIPC_EBUSY, taking nothing; a dead process's record is
+ * reused. The count is exact: a
  * process killed at any instruction of an acquire or a release, or of the
  * giving back itself, has its units given back once, never more and never
  * fewer (docs/semaphore.md). Under undo, release from the process that
  * acquired: a unit released by another process stays owed by its acquirer
- * and is given back again if that one dies - then only up to the bound of
- * a BoundedSemaphore, or XIPC_SEM_VALUE_MAX. A process that holds units
- * cannot close its handles (XIPC_EBUSY) until it has released them.
+ * and is given back again if that one dies (the value still never passes
+ * the bound of a BoundedSemaphore: a release that would is refused, and if
+ * the releasing process holds units, one of them is dropped, since all are
+ * free). A process that holds units cannot close its handles (XIPC_EBUSY)
+ * until it has released them.
  *
  * Lifetime, names and open checks are those of every xipc object; a
  * semaphore whose shared words were damaged answers XIPC_ECORRUPT (or a
@@ -861,12 +981,13 @@ typedef struct xipc_semaphore xipc_semaphore;
 #define XIPC_SEM_UNDO_PROCESSES(n) ((int)((unsigned)(n) << 16))
 #define XIPC_SEM_UNDO_DEFAULT 64
 
-/* Creates the named semaphore with `value` units (0..XIPC_SEM_VALUE_MAX),
- * as Python's Semaphore(value), or BoundedSemaphore(value) with
- * XIPC_SEM_BOUNDED; flags may add XIPC_SEM_UNDO and
- * XIPC_SEM_UNDO_PROCESSES(n). Returns 0 and *out, or XIPC_EINVAL (bad
- * name, value out of range, unknown flags, NULL out), XIPC_EEXIST,
- * XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY, XIPC_ESYS. */
+/* Creates the semaphore `name` (NULL or "prefix*": a fresh name, see
+ * Names) with `value` units (0..XIPC_SEM_VALUE_MAX), as Python's
+ * Semaphore(value), or BoundedSemaphore(value) with XIPC_SEM_BOUNDED;
+ * flags may add XIPC_SEM_UNDO and XIPC_SEM_UNDO_PROCESSES(n). Returns 0
+ * and *out, or XIPC_EINVAL (bad name, value out of range, unknown flags,
+ * NULL out), XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM,
+ * XIPC_EBUSY, XIPC_ESYS. */
 XIPC_API int xipc_semaphore_create(xipc_semaphore **out, const char *name,
                                    int64_t value, int flags);
 
@@ -935,9 +1056,10 @@ XIPC_API const char *xipc_semaphore_name(const xipc_semaphore *s);
 
 typedef struct xipc_event xipc_event;
 
-/* Creates the named event, clear. Returns 0 and *out, or XIPC_EINVAL (bad
- * name, NULL out), XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM,
- * XIPC_EBUSY, XIPC_ESYS. */
+/* Creates the event `name` (NULL or "prefix*": a fresh name, see Names),
+ * clear. Returns 0 and *out, or XIPC_EINVAL (bad name, NULL out),
+ * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY,
+ * XIPC_ESYS. */
 XIPC_API int xipc_event_create(xipc_event **out, const char *name);
 
 /* Opens the live named event. Returns 0 and *out, or XIPC_EINVAL,
@@ -992,25 +1114,8 @@ XIPC_API const char *xipc_event_name(const xipc_event *e);
  *         ... xipc_proc_spawn(&p, "worker", 1, args); ...
  *     }
  *
- * Exit codes are 0..255 on every platform, by one rule:
- *  - the child's function returned n, or the child called exit(n): n & 0xff
- *    (-1 gives 255, -2 gives 254, 256 gives 0), as a POSIX exit status is;
- *    on Windows this holds for every n >= -2^29 (smaller ones look like
- *    exception codes);
- *  - the child was ended by xipc_proc_kill(): XIPC_PROC_KILLED (137);
- *  - the child crashed: 128 + the POSIX signal of the fault, the same number
- *    on every platform: 139 for an invalid memory access (SIGSEGV), 132 for
- *    an illegal instruction (SIGILL), 136 for an arithmetic fault such as
- *    an integer division by zero (SIGFPE), 134 for abort() (SIGABRT); on
- *    POSIX, 128 + N for any other signal N that ended it; on Windows, the
- *    few other exceptions with a POSIX twin likewise (a breakpoint 133, a
- *    misaligned access 135) and 255 for one without. A crashing child ends
- *    at once: on Windows no error dialog appears and no debugger starts
- *    (xipc_proc_dispatch sees to it);
- *  - the function named by xipc_proc_spawn() is not in the child's table:
- *    127.
- * A child that returns 137 or 128 + N itself cannot be told from one that
- * was killed or crashed: keep such codes for those.
+ * Exit codes are 0..255 on every platform, by one rule: see
+ * xipc_proc_wait(), which reports them.
  *
  * Threads. Any number of threads may wait on one child and kill it at the
  * same time: each waiter keeps its own timeout, and all get the same exit
@@ -1035,9 +1140,10 @@ XIPC_API const char *xipc_event_name(const xipc_event *e);
 typedef struct xipc_proc xipc_proc;
 
 /* A function a child can run: it gets its own argc/argv (argv[0] is the
- * function's name, argv[1..] the strings given to xipc_proc_spawn) and
- * returns the child's exit code, of which the parent sees the low 8 bits
- * (0..255; see "Exit codes" above). */
+ * function's name, argv[1..] the strings given to xipc_proc_spawn, which
+ * it may forward as they are: xipc_proc_spawn(&p, fn, argc - 1, argv + 1))
+ * and returns the child's exit code, of which the parent sees the low 8
+ * bits (0..255; see xipc_proc_wait). */
 typedef int (*xipc_proc_fn)(int argc, char **argv);
 
 typedef struct xipc_proc_entry {
@@ -1054,7 +1160,7 @@ typedef struct xipc_proc_entry {
 
 /* Call first in main(). If this process was started by xipc_proc_spawn(),
  * prepares it so that a crash ends it at once with its exit code (see
- * "Exit codes" above; on Windows: no error dialog, no debugger, and abort()
+ * xipc_proc_wait; on Windows: no error dialog, no debugger, and abort()
  * gives 134), runs the named function of `table` and returns 1 with the
  * function's result & 0xff in *exit_code; main() should then return
  * *exit_code. Otherwise returns 0 and the program goes on as usual. If the
@@ -1064,16 +1170,55 @@ XIPC_API int xipc_proc_dispatch(int argc, char **argv,
                                 const xipc_proc_entry *table, int *exit_code);
 
 /* Starts a child running function `fn` (a name in the child's dispatch table)
- * with argc strings argv (argc may be 0 and argv NULL). The child shares the
- * parent's standard streams and environment.
- * Returns 0 and *out, or XIPC_EINVAL, XIPC_ENOMEM, XIPC_ESYS. */
+ * with argc strings argv (argc may be 0 and argv NULL), which it receives
+ * as argv[1..argc] of its function. The child shares the parent's standard
+ * streams and environment.
+ * argv may be an array of const strings (names from xipc_<kind>_name(),
+ * literals) or main's and an entry function's own `char **argv`: in C11
+ * and later, and in C++, both compile without a cast, so a child forwards
+ * its arguments as  xipc_proc_spawn(&p, "worker", argc - 1, argv + 1).
+ * (C forbids the implicit conversion of char ** to const char *const *; a
+ * macro of the same name adds the cast for char ** and char *const * only,
+ * and leaves every other type to the prototype's check.)
+ * Returns 0 and *out, or XIPC_EINVAL (NULL out or fn, empty fn, argc < 0,
+ * argv NULL with argc > 0, a NULL string), XIPC_ENOMEM, XIPC_ESYS. */
 XIPC_API int xipc_proc_spawn(xipc_proc **out, const char *fn, int argc,
                              const char *const *argv);
+#if !defined(__cplusplus) && defined(__STDC_VERSION__) &&                      \
+    __STDC_VERSION__ >= 201112L
+#define XIPC__SPAWN_ARGV(argv)                                                 \
+    _Generic((argv),                                                           \
+        char **: (const char *const *)(argv),                                  \
+        char *const *: (const char *const *)(argv),                            \
+        default: (argv))
+#define xipc_proc_spawn(out, fn, argc, argv)                                   \
+    xipc_proc_spawn((out), (fn), (argc), XIPC__SPAWN_ARGV(argv))
+#endif
 
 /* Waits up to timeout_ms milliseconds (0: just check; XIPC_FOREVER) for the
- * child to end. On success stores its exit code, 0..255 (see "Exit codes"
- * above: what its function returned or exit() was given, & 0xff;
- * XIPC_PROC_KILLED after xipc_proc_kill(); 128 + the signal of a crash).
+ * child to end, and on success stores its exit code in *exit_code (may be
+ * NULL). Exit codes are 0..255, the same number on every platform for the
+ * same end:
+ *  - the child's function returned n, or the child called exit(n): n & 0xff
+ *    (-1 gives 255, -2 gives 254, 256 gives 0), as a POSIX exit status is.
+ *    On Windows, where a process's exit code has 32 bits, this holds for
+ *    every n >= -2^29; a smaller n has the shape of an exception code and
+ *    is read as a crash with it, as below (README's platform differences);
+ *  - the child was ended by xipc_proc_kill(): XIPC_PROC_KILLED (137);
+ *  - the child crashed: 128 + the POSIX signal of the fault: 139 for an
+ *    invalid memory access (SIGSEGV), 132 for an illegal instruction
+ *    (SIGILL), 136 for an arithmetic fault such as an integer division by
+ *    zero (SIGFPE), 134 for abort() (SIGABRT); on POSIX, 128 + N for any
+ *    other signal N that ended it (143 for a SIGTERM sent by someone
+ *    else); on Windows, the few other exceptions with a POSIX twin
+ *    likewise (a breakpoint 133, a misaligned access 135) and 255 for one
+ *    without. A crashing child ends at once: on Windows no error dialog
+ *    appears and no debugger starts (xipc_proc_dispatch sees to it);
+ *  - the function named by xipc_proc_spawn() is not in the child's table:
+ *    127.
+ * A child that returns 127, 137 or 128 + N itself cannot be told from one
+ * that lacked its function, was killed or crashed: keep such codes for
+ * those, and use 0..126 for the program's own answers.
  * Returns 0, XIPC_ETIMEDOUT, XIPC_ECHILD (POSIX: the child has ended, but
  * its exit status was collected by someone else - the program ignores
  * SIGCHLD or reaped it with waitpid(-1) - so there is no code to give),

@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* An Array handle is a typed-object handle: `t` is its only member. */
@@ -14,12 +15,13 @@ struct xipc_array {
 };
 
 int xipc_array_create(xipc_array **out, const char *name, xipc_type type,
-                      size_t length, const void *init, int flags)
+                      size_t length, const void *init, size_t init_size,
+                      int flags)
 {
     xipc__typed *t;
     int rc = xipc__typed_make(out ? &t : NULL, 1, XIPC_KIND_ARRAY,
                               "xipc_array_create", name, type, (uint64_t)length,
-                              init, flags);
+                              init, init_size, flags);
     if (rc == 0)
         *out = (xipc_array *)t;
     return rc;
@@ -30,7 +32,7 @@ int xipc_array_open(xipc_array **out, const char *name, xipc_type type,
 {
     xipc__typed *t;
     int rc = xipc__typed_make(out ? &t : NULL, 0, XIPC_KIND_ARRAY,
-                              "xipc_array_open", name, type, 0, NULL, flags);
+                              "xipc_array_open", name, type, 0, NULL, 0, flags);
     if (rc == 0)
         *out = (xipc_array *)t;
     return rc;
@@ -46,44 +48,60 @@ int xipc_array_unlink(const char *name)
     return xipc_unlink(name);
 }
 
-/* Checks a range of the Array and a buffer for it: XIPC_EINVAL unless
- * [first, first + count) lies inside the Array (without overflow) and buf
- * is given when count > 0. */
+/* Checks a range of the Array and the caller's buffer for it: XIPC_EINVAL
+ * unless [first, first + count) lies inside the Array (without overflow),
+ * buf is given when count > 0, and buf holds exactly `size` = count
+ * elements' bytes (a buffer of another element type or length is refused
+ * before anything is copied). */
 static int range_check(const xipc_array *a, size_t first, size_t count,
-                       const void *buf, const char *api)
+                       const void *buf, size_t size, const char *api)
 {
+    char msg[96];
+
     if (a == NULL)
-        return XIPC_EINVAL;
+        return xipc__fail(XIPC_EINVAL, api, NULL, "NULL handle");
     if ((uint64_t)first > a->t.length ||
         (uint64_t)count > a->t.length - (uint64_t)first)
         return xipc__fail(XIPC_EINVAL, api, a->t.name,
                           "index or range outside the Array");
     if (buf == NULL && count > 0)
         return xipc__fail(XIPC_EINVAL, api, a->t.name, "NULL buffer");
+    /* count * elem_size cannot overflow: the range lies in the Array. */
+    if ((uint64_t)size != (uint64_t)count * a->t.elem_size) {
+        snprintf(msg, sizeof msg,
+                 "the buffer holds %llu bytes, not the %llu of %llu %s "
+                 "elements",
+                 (unsigned long long)size,
+                 (unsigned long long)count * a->t.elem_size,
+                 (unsigned long long)count, xipc_type_name(a->t.type));
+        return xipc__fail(XIPC_EINVAL, api, a->t.name, msg);
+    }
     return 0;
 }
 
-int xipc_array_read(xipc_array *a, size_t first, size_t count, void *out)
+int xipc_array_read(xipc_array *a, size_t first, size_t count, void *out,
+                    size_t size)
 {
-    int rc = range_check(a, first, count, out, "xipc_array_read");
+    int rc = range_check(a, first, count, out, size, "xipc_array_read");
     return rc != 0 ? rc : xipc__typed_copy(&a->t, first, count, out, 0);
 }
 
-int xipc_array_write(xipc_array *a, size_t first, size_t count, const void *in)
+int xipc_array_write(xipc_array *a, size_t first, size_t count, const void *in,
+                     size_t size)
 {
-    int rc = range_check(a, first, count, in, "xipc_array_write");
+    int rc = range_check(a, first, count, in, size, "xipc_array_write");
     return rc != 0 ? rc : xipc__typed_copy(&a->t, first, count, (void *)in, 1);
 }
 
-int xipc_array_get(xipc_array *a, size_t index, void *out)
+int xipc_array_get(xipc_array *a, size_t index, void *out, size_t size)
 {
-    int rc = range_check(a, index, 1, out, "xipc_array_get");
+    int rc = range_check(a, index, 1, out, size, "xipc_array_get");
     return rc != 0 ? rc : xipc__typed_copy(&a->t, index, 1, out, 0);
 }
 
-int xipc_array_set(xipc_array *a, size_t index, const void *in)
+int xipc_array_set(xipc_array *a, size_t index, const void *in, size_t size)
 {
-    int rc = range_check(a, index, 1, in, "xipc_array_set");
+    int rc = range_check(a, index, 1, in, size, "xipc_array_set");
     return rc != 0 ? rc : xipc__typed_copy(&a->t, index, 1, (void *)in, 1);
 }
 
@@ -147,7 +165,10 @@ int xipc_array_set_string(xipc_array *a, const char *s)
 
 xipc_lock *xipc_array_lock(const xipc_array *a)
 {
-    return a ? a->t.lock : NULL;
+    if (a != NULL && a->t.lock != NULL)
+        return a->t.lock; /* the common case, kept cheap */
+    return xipc__lock_of(NULL, "xipc_array_lock", "Array", a ? a->t.name : NULL,
+                         a ? a->t.readonly : 0);
 }
 
 void *xipc_array_data(const xipc_array *a)

@@ -9,9 +9,26 @@
 #include "platform.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <string.h>
 
+/* The header is the same 64 bytes in 32- and 64-bit builds. */
 _Static_assert(sizeof(xipc__hdr) == 64, "the shared header is 64 bytes");
+_Static_assert(offsetof(xipc__hdr, magic) == 0 &&
+                   offsetof(xipc__hdr, version) == 8 &&
+                   offsetof(xipc__hdr, kind) == 12 &&
+                   offsetof(xipc__hdr, state) == 16 &&
+                   offsetof(xipc__hdr, hdr_size) == 20 &&
+                   offsetof(xipc__hdr, total_size) == 24 &&
+                   offsetof(xipc__hdr, data_off) == 32 &&
+                   offsetof(xipc__hdr, user_size) == 40 &&
+                   offsetof(xipc__hdr, elem_type) == 48 &&
+                   offsetof(xipc__hdr, elem_size) == 52 &&
+                   offsetof(xipc__hdr, creator_pid) == 56,
+               "the header's fields sit where every build expects them");
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_LLONG_LOCK_FREE == 2,
+               "32- and 64-bit atomics on shared memory are lock-free (an "
+               "atomic with a lock inside would not work across processes)");
 
 void xipc__hdr_init(xipc__hdr *h, int kind, uint64_t data_off,
                     uint64_t user_size)

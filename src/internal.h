@@ -97,6 +97,23 @@ static inline uint64_t xipc__load_u64_ro(const volatile void *p)
  * call. */
 int xipc__name_canon(const char *name, char out[XIPC__NAME_BUF]);
 
+/* The name a create was given, made ready for xipc__obj_create: NULL or a
+ * name ending in '*' asks for a fresh name (see "Fresh names" in xipc.h),
+ * written into out as its canonical prefix followed by '*' (NULL gives
+ * XIPC__FRESH_DEFAULT); any other name is checked and folded as by
+ * xipc__name_canon. Returns 0 or XIPC_EINVAL, recorded against `api`. */
+#define XIPC__FRESH_DEFAULT "xipc-*"
+int xipc__name_create(const char *name, char out[XIPC__NAME_BUF],
+                      const char *api);
+
+/* 1 if a name from xipc__name_create asks for a fresh name, else 0. */
+int xipc__name_is_fresh(const char *cname);
+
+/* Writes into out a fresh name: the `len` characters of prefix, the calling
+ * process's id, '-' and 8 random hexadecimal digits (at most
+ * XIPC_FRESH_PREFIX_MAX + 19 characters). Each call draws anew. */
+void xipc__name_draw(const char *prefix, size_t len, char out[XIPC__NAME_BUF]);
+
 /* Folds a name prefix (NULL: "") to lower case into out, for matching
  * canonical names; XIPC_EINVAL, recorded against `api`, if it is longer
  * than XIPC_NAME_MAX. */
@@ -187,12 +204,15 @@ struct xipc__seg;
  * the creator still has the name to itself; returns 0 or an xipc code. */
 typedef int (*xipc__obj_init_fn)(void *base, void *ctx);
 
-/* Creates object `name` (already canonical) of `kind`: a segment of
- * data_off + user_size bytes whose header is filled and, after init (may be
- * NULL) succeeded, published. Returns 0 and *out, or a seam error. */
-int xipc__obj_create(struct xipc__seg **out, const char *name,
-                     int kind, uint64_t data_off,
-                     uint64_t user_size, xipc__obj_init_fn init, void *ctx);
+/* Creates object `name` (as xipc__name_create made it) of `kind`: a
+ * segment of data_off + user_size bytes whose header is filled and, after
+ * init (may be NULL) succeeded, published. A name that asks for a fresh one
+ * is drawn (xipc__name_draw) until a draw is free (up to 64 draws), and
+ * `name` receives the name made. Every create of every kind comes through
+ * here. Returns 0 and *out, or a seam error. */
+int xipc__obj_create(struct xipc__seg **out, char name[XIPC__NAME_BUF],
+                     int kind, uint64_t data_off, uint64_t user_size,
+                     xipc__obj_init_fn init, void *ctx);
 
 /* Opens object `name` (already canonical), checking that it is a valid
  * object of `kind`; *hdr receives the validated local copy of its header.
@@ -294,6 +314,18 @@ struct xipc__mutex *xipc__lock_mutex(const xipc_lock *lock);
  * (and keeps it) if a thread of this process holds it. */
 int xipc__lock_drop(xipc_lock *lock);
 
+/* What an object's lock accessor (xipc_value_lock, `api`) returns: `lock`.
+ * If that is NULL - no handle (name NULL), a handle opened read-only, or
+ * an object created XIPC_RAW - records why, for xipc_last_error() and for
+ * the lock call that is then given NULL (xipc__lock_null). `kind` names the
+ * object ("Value"). */
+xipc_lock *xipc__lock_of(xipc_lock *lock, const char *api, const char *kind,
+                         const char *name, int readonly);
+
+/* XIPC_EINVAL for lock call `api` given a NULL lock, with a message that
+ * says where this thread's last NULL lock came from. */
+int xipc__lock_null(const char *api);
+
 
 
 /* ---- typed objects: Value and Array (src/typed.c) ------------------------ */
@@ -315,12 +347,14 @@ typedef struct xipc__typed {
 
 /* Creates (create != 0) or opens object `name` of `kind` (VALUE or ARRAY)
  * holding elements of `type`: a new one of `length` elements filled from
- * init (NULL: zeros), locked unless flags has XIPC_RAW; an existing one
- * with open flags XIPC_RDWR or XIPC_RDONLY. `api` names the public function
- * for error messages. Returns 0 and a new *out, or an xipc code. */
+ * the init_size bytes at init (exactly length elements; NULL and 0:
+ * zeros), locked unless flags has XIPC_RAW; an existing one with open
+ * flags XIPC_RDWR or XIPC_RDONLY. `api` names the public function for
+ * error messages. Returns 0 and a new *out, or an xipc code. */
 int xipc__typed_make(xipc__typed **out, int create, int kind,
                      const char *api, const char *name, xipc_type type,
-                     uint64_t length, const void *init, int flags);
+                     uint64_t length, const void *init, size_t init_size,
+                     int flags);
 
 /* Releases the handle: XIPC_EBUSY (and keeps it) if a thread of this
  * process holds its lock. */

@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "platform.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +62,8 @@ static int lock_get(xipc_lock **out, const char *name, int recursive,
         return xipc__fail(XIPC_EINVAL,
                           create ? "xipc_lock_create" : "xipc_lock_open", NULL,
                           "NULL out or recursive not 0/1");
-    if ((rc = xipc__name_canon(name, cname)) != 0)
+    if ((rc = create ? xipc__name_create(name, cname, "xipc_lock_create")
+                     : xipc__name_canon(name, cname)) != 0)
         return rc;
     if (create)
         rc = xipc__obj_create(&seg, cname, kind, LOCK_DATA_OFF, 0, lock_init,
@@ -136,20 +138,60 @@ int xipc_lock_unlink(const char *name)
 int xipc_lock_consistent(xipc_lock *l)
 {
     if (l == NULL)
-        return XIPC_EINVAL;
+        return xipc__lock_null("xipc_lock_consistent");
     return xipc__mutex_consistent(l->mutex);
 }
 
 int xipc_lock_count(const xipc_lock *l)
 {
     if (l == NULL)
-        return XIPC_EINVAL;
+        return xipc__lock_null("xipc_lock_count");
     return xipc__mutex_depth(l->mutex);
 }
 
 const char *xipc_lock_name(const xipc_lock *l)
 {
     return l ? l->name : NULL;
+}
+
+/* Why this thread's last xipc_value_lock() or xipc_array_lock() that
+ * returned NULL did ("" if none has), for the error of the lock call that
+ * is then given NULL. */
+static _Thread_local char null_why[192];
+
+xipc_lock *xipc__lock_of(xipc_lock *lock, const char *api, const char *kind,
+                         const char *name, int readonly)
+{
+    char why[128];
+
+    if (lock != NULL)
+        return lock;
+    if (name == NULL)
+        snprintf(why, sizeof why, "%s", "NULL handle");
+    else if (readonly)
+        snprintf(why, sizeof why,
+                 "the %s is opened XIPC_RDONLY: its lock lies in memory "
+                 "this handle cannot write",
+                 kind);
+    else
+        snprintf(why, sizeof why,
+                 "the %s was created XIPC_RAW (Python's Raw%s): it has no "
+                 "lock",
+                 kind, kind);
+    snprintf(null_why, sizeof null_why, "%s(%s): %s", api, name ? name : "NULL",
+             why);
+    xipc__fail(XIPC_EINVAL, api, name, why);
+    return NULL;
+}
+
+int xipc__lock_null(const char *api)
+{
+    char msg[256];
+
+    snprintf(msg, sizeof msg, "NULL lock%s%s%s",
+             null_why[0] ? " (this thread's last NULL lock came from " : "",
+             null_why, null_why[0] ? ")" : "");
+    return xipc__fail(XIPC_EINVAL, api, NULL, msg);
 }
 
 xipc__seg *xipc__lock_seg(const xipc_lock *l)

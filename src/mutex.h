@@ -51,7 +51,8 @@
  *                                every xipc__mutex;
  *   MX_SLICE_FIRST_MS, MX_SLICE_MS
  *                                how long a sleeper sleeps before its first
- *                                and its later looks at the owner;
+ *                                look at the owner, and at most between two
+ *                                later ones (the slices double in between);
  *   MX_TRY_TRUST_NS              how long a try trusts an owner it found
  *                                alive;
  *   int mx_os_self(xipc__mutex *m, uint64_t *me)
@@ -222,14 +223,14 @@ int xipc__mutex_unlock(xipc__mutex *m)
 int xipc_lock_acquire(xipc_lock *l, int64_t timeout_ms)
 {
     if (l == NULL)
-        return XIPC_EINVAL;
+        return xipc__lock_null("xipc_lock_acquire");
     return mx_lock(l->mutex, xipc__deadline(timeout_ms));
 }
 
 int xipc_lock_release(xipc_lock *l)
 {
     if (l == NULL)
-        return XIPC_EINVAL;
+        return xipc__lock_null("xipc_lock_release");
     return mx_unlock(l->mutex);
 }
 
@@ -325,7 +326,7 @@ static int mx_lock_slow(xipc__mutex *m, int64_t deadline)
 {
     struct mx_shared *sh = m->sh;
     uint64_t me, w, want;
-    int64_t now, left, slice;
+    int64_t now, left, slice = MX_SLICE_FIRST_MS;
     /* A locker looks at the owner once before it first sleeps (a lock
      * whose holder is already dead is taken at once), then after every
      * slice of sleep. */
@@ -396,7 +397,10 @@ static int mx_lock_slow(xipc__mutex *m, int64_t deadline)
             w = marked;
         }
         want = me | MX_SLEEPERS;
-        slice = slept ? MX_SLICE_MS : MX_SLICE_FIRST_MS;
+        /* Slices double from the first to the longest: a short wait is
+         * looked at often, a long one costs few wake-ups. */
+        if (slept)
+            slice = 2 * slice < MX_SLICE_MS ? 2 * slice : MX_SLICE_MS;
         left = deadline == XIPC__NEVER ? slice
                                        : (deadline - now + 999999) / 1000000;
         rc = mx_os_sleep(m, w, left < slice ? left : slice);

@@ -30,18 +30,38 @@ static int obj_init(void *base, uint64_t size, void *arg)
     return 0;
 }
 
-int xipc__obj_create(struct xipc__seg **out, const char *name, int kind,
-                     uint64_t data_off, uint64_t user_size,
+/* How many fresh names a create draws before it gives up. A draw is
+ * taken already only by a rare chance (a name of a dead process whose id
+ * came back, with the same random part): 64 in a row mean that something
+ * else is wrong. */
+#define FRESH_DRAWS 64
+
+int xipc__obj_create(struct xipc__seg **out, char name[XIPC__NAME_BUF],
+                     int kind, uint64_t data_off, uint64_t user_size,
                      xipc__obj_init_fn init, void *ctx)
 {
+    char prefix[XIPC__NAME_BUF];
     struct create_ctx c;
+    size_t len;
+    int rc, i;
 
     c.kind = kind;
     c.data_off = data_off;
     c.user_size = user_size;
     c.init = init;
     c.ctx = ctx;
-    return xipc__seg_create(out, name, data_off + user_size, obj_init, &c);
+    if (!xipc__name_is_fresh(name))
+        return xipc__seg_create(out, name, data_off + user_size, obj_init, &c);
+    len = strlen(name) - 1;
+    memcpy(prefix, name, len + 1);
+    for (i = 0; i < FRESH_DRAWS; i++) {
+        xipc__name_draw(prefix, len, name);
+        rc = xipc__seg_create(out, name, data_off + user_size, obj_init, &c);
+        if (rc != XIPC_EEXIST)
+            return rc;
+    }
+    return xipc__fail(XIPC_EEXIST, "create", name,
+                      "every fresh name drawn was taken");
 }
 
 struct open_ctx {
@@ -130,7 +150,8 @@ int xipc__parts_make(xipc__parts *p, const xipc__parts_spec *spec,
     int rc;
 
     memset(p, 0, sizeof *p);
-    if ((rc = xipc__name_canon(name, p->name)) != 0)
+    if ((rc = create ? xipc__name_create(name, p->name, spec->api)
+                     : xipc__name_canon(name, p->name)) != 0)
         return rc;
     pi.spec = spec;
     pi.ctx = ctx;

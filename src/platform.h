@@ -448,6 +448,20 @@ int xipc__thread_start(xipc__thread **out, int (*fn)(void *), void *arg);
 /* Waits for the thread to end, releases it and returns fn's result. */
 int xipc__thread_join(xipc__thread *t);
 
+/* Test support: ends the thread at once, running none of its code and
+ * none of its exit handlers, as a crash of that thread alone would
+ * (Windows: TerminateThread); xipc__thread_join then releases it. Returns
+ * 0, XIPC_ESYS, or XIPC_ENOTSUP where a thread cannot be ended alone
+ * (POSIX). */
+int xipc__thread_terminate(xipc__thread *t);
+
+/* Test support: makes fn(arg) run in the calling thread when it ends, as
+ * the user's own end-of-thread callbacks do (POSIX: the destructor of a
+ * thread-specific key made now; Windows: the callback of a fiber-local
+ * slot allocated now), after those the library made before. Returns 0,
+ * XIPC_ENOMEM or XIPC_ESYS. */
+int xipc__thread_at_end(void (*fn)(void *), void *arg);
+
 /* Test support: sets the process's file-creation mask where the platform
  * has one and returns the previous mask; returns -1 (and does nothing) where
  * the platform has none. */

@@ -44,8 +44,9 @@ int xipc_proc_dispatch(int argc, char **argv, const xipc_proc_entry *table,
     return 1;
 }
 
-int xipc_proc_spawn(xipc_proc **out, const char *fn, int argc,
-                    const char *const *argv)
+/* In parentheses: the name is also a macro of xipc.h, for callers. */
+int(xipc_proc_spawn)(xipc_proc **out, const char *fn, int argc,
+                     const char *const *argv)
 {
     const char **args;
     xipc_proc *p;

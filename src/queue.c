@@ -54,6 +54,11 @@ struct rec {
     uint32_t len;   /* payload bytes */
     uint32_t count; /* the message's number: the tail's count when put */
 };
+_Static_assert(sizeof(struct rec) == 8, "a record header is 8 bytes");
+_Static_assert(XIPC__Q_TAIL_OFF % 64 == 0 && XIPC__Q_HEAD_OFF % 64 == 0 &&
+                   XIPC__Q_DATA_OFF % 64 == 0,
+               "the queue's words and ring start on cache lines (and 8-byte "
+               "boundaries) in every build");
 
 struct xipc_queue {
     xipc__seg *seg;
@@ -252,7 +257,8 @@ static int queue_get_handle(xipc_queue **out, const char *name, int create,
     }
     if ((q = calloc(1, sizeof *q)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
-    if ((rc = xipc__name_canon(name, q->name)) != 0)
+    if ((rc = create ? xipc__name_create(name, q->name, fn)
+                     : xipc__name_canon(name, q->name)) != 0)
         goto fail;
     if (create) {
         p.capacity = capacity;
@@ -501,8 +507,10 @@ static int get_locked(xipc_queue *q, void *buf, size_t size, void **alloc,
     if (need == 0 || need > s.used || r.count != (uint32_t)(h >> 32))
         return corrupt(q, "get");
     if (alloc != NULL) {
-        if ((buf = malloc(r.len != 0 ? r.len : 1)) == NULL)
+        /* One more byte, a NUL, so that a text message is a C string. */
+        if ((buf = malloc((size_t)r.len + 1)) == NULL)
             return xipc__fail(XIPC_ENOMEM, "malloc", q->name, NULL);
+        ((char *)buf)[r.len] = '\0';
     } else if (r.len > size) {
         *len = r.len;
         return xipc__fail(XIPC_EMSGSIZE, "xipc_queue_get", q->name,
@@ -527,12 +535,19 @@ static int get_any(xipc_queue *q, void *buf, size_t size, void **alloc,
     size_t n = 0;
     int rc;
 
-    /* As in put, an empty queue is waited on without the mutex. */
+    /* As in put, an empty queue is waited on without the mutex. A getter
+     * that found a message there but leaves without it (its deadline
+     * passed at the mutex, its buffer is too small, ...) may have been
+     * woken for it by a put's wake of one: it passes the wake on to the
+     * next sleeping getter, which would otherwise sleep out its slice
+     * with the message waiting. */
     for (;;) {
         if ((rc = wait_ready(q, Q_GET, 0, deadline)) != 0)
             return rc;
-        if ((rc = side_lock(q, Q_GET, deadline)) != 0)
+        if ((rc = side_lock(q, Q_GET, deadline)) != 0) {
+            xipc__notify_wake(q->notify[Q_GET], 1);
             return rc;
+        }
         rc = get_locked(q, buf, size, alloc, &n);
         side_unlock(q, Q_GET);
         if (rc == 0) {
@@ -542,8 +557,10 @@ static int get_any(xipc_queue *q, void *buf, size_t size, void **alloc,
         }
         if (rc == XIPC_EMSGSIZE)
             *len = n;
-        if (rc != 1)
+        if (rc != 1) {
+            xipc__notify_wake(q->notify[Q_GET], 1);
             return rc;
+        }
     }
 }
 
@@ -571,6 +588,47 @@ int xipc_queue_get_alloc(xipc_queue *q, void **msg, size_t *len,
 void xipc_free(void *p)
 {
     free(p);
+}
+
+int xipc_queue_put_string(xipc_queue *q, const char *s, int64_t timeout_ms)
+{
+    if (q == NULL || s == NULL)
+        return xipc__fail(XIPC_EINVAL, "xipc_queue_put_string",
+                          q ? q->name : NULL, "NULL queue or string");
+    return xipc_queue_put(q, s, strlen(s), timeout_ms);
+}
+
+int xipc_queue_get_string(xipc_queue *q, char *buf, size_t size,
+                          int64_t timeout_ms)
+{
+    size_t len = 0;
+    int rc;
+
+    if (q == NULL || buf == NULL || size == 0)
+        return xipc__fail(XIPC_EINVAL, "xipc_queue_get_string",
+                          q ? q->name : NULL,
+                          "NULL queue or buffer, or a buffer of 0 bytes");
+    /* The last byte is kept for the NUL. A message is at most max_msg <=
+     * XIPC_QUEUE_CAPACITY_MAX bytes, so its length fits an int. */
+    if ((rc = xipc_queue_get(q, buf, size - 1, &len, timeout_ms)) != 0) {
+        if (rc == XIPC_EMSGSIZE)
+            xipc__fail(rc, "xipc_queue_get_string", q->name,
+                       "the buffer cannot hold the message and a NUL");
+        return rc;
+    }
+    buf[len] = '\0';
+    return (int)len;
+}
+
+size_t xipc_queue_capacity_for(size_t count, size_t msg_size)
+{
+    uint64_t cost = XIPC_QUEUE_MSG_COST(msg_size);
+
+    if (count == 0)
+        return 0;
+    if (cost > (uint64_t)SIZE_MAX / count)
+        return SIZE_MAX;
+    return (size_t)(cost * count);
 }
 
 /* ---- shutdown and the state --------------------------------------------- */

@@ -13,6 +13,11 @@
 /* The user's bytes start one cache line after the header. */
 #define SHM_DATA_OFF 64u
 
+/* The largest size a create accepts. A variable rather than a constant, so
+ * that a 32-bit build, whose size_t never exceeds it, is not warned that the
+ * comparison with it is always false. */
+static const uint64_t shm_max_size = UINT64_C(1) << 62;
+
 struct xipc_shm {
     xipc__seg *seg;
     unsigned char *data;
@@ -41,14 +46,14 @@ int xipc_shm_create(xipc_shm **out, const char *name, size_t size)
     xipc__clear_error();
     if (out == NULL)
         return xipc__fail(XIPC_EINVAL, "xipc_shm_create", NULL, "NULL out");
-    if ((rc = xipc__name_canon(name, cname)) != 0)
+    if ((rc = xipc__name_create(name, cname, "xipc_shm_create")) != 0)
         return rc;
-    if (size == 0 || (uint64_t)size > (UINT64_C(1) << 62))
+    if (size == 0 || (uint64_t)size > shm_max_size)
         return xipc__fail(XIPC_EINVAL, "xipc_shm_create", cname,
                           "size must be 1 .. 2^62 bytes");
     if ((rc = shm_new(&shm, cname, 0)) != 0)
         return rc;
-    rc = xipc__obj_create(&shm->seg, cname, XIPC_KIND_SHM, SHM_DATA_OFF,
+    rc = xipc__obj_create(&shm->seg, shm->name, XIPC_KIND_SHM, SHM_DATA_OFF,
                           (uint64_t)size, NULL, NULL);
     if (rc != 0) {
         free(shm);

@@ -136,9 +136,10 @@ static int typed_attach(xipc__typed *t, uint32_t flags)
 /* Creates the object; t has its name and type checked (xipc__typed_make). */
 static int typed_create(xipc__typed *t, int kind, const char *api,
                         xipc_type type, uint64_t length, const void *init,
-                        int flags)
+                        size_t init_size, int flags)
 {
     struct typed_ctx c;
+    char msg[96];
     int rc;
 
     if (flags != 0 && flags != XIPC_RAW)
@@ -148,6 +149,19 @@ static int typed_create(xipc__typed *t, int kind, const char *api,
     t->elem_size = types[type].size;
     if (length > (TYPED_MAX_BYTES - TYPED_DATA_OFF) / t->elem_size)
         return xipc__fail(XIPC_EINVAL, api, t->name, "too many elements");
+    /* The initial elements are read only if the caller's buffer holds them
+     * exactly: a buffer of another type or length is refused, not overrun. */
+    if (init == NULL ? init_size != 0
+                     : (uint64_t)init_size != length * t->elem_size) {
+        snprintf(msg, sizeof msg,
+                 init == NULL ? "init_size must be 0 when init is NULL"
+                              : "init holds %llu bytes, not the %llu of %llu "
+                                "%s elements",
+                 (unsigned long long)init_size,
+                 (unsigned long long)(length * t->elem_size),
+                 (unsigned long long)length, types[type].name);
+        return xipc__fail(XIPC_EINVAL, api, t->name, msg);
+    }
     t->length = length;
     c.type = type;
     c.elem_size = t->elem_size;
@@ -214,7 +228,7 @@ static int typed_open(xipc__typed *t, int kind, const char *api, xipc_type type,
 
 int xipc__typed_make(xipc__typed **out, int create, int kind, const char *api,
                      const char *name, xipc_type type, uint64_t length,
-                     const void *init, int flags)
+                     const void *init, size_t init_size, int flags)
 {
     xipc__typed *t;
     int rc;
@@ -224,10 +238,13 @@ int xipc__typed_make(xipc__typed **out, int create, int kind, const char *api,
         return xipc__fail(XIPC_EINVAL, api, NULL, "NULL out");
     if ((t = calloc(1, sizeof *t)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", NULL, NULL);
-    if ((rc = xipc__name_canon(name, t->name)) == 0 && !type_ok(type))
+    rc = create ? xipc__name_create(name, t->name, api)
+                : xipc__name_canon(name, t->name);
+    if (rc == 0 && !type_ok(type))
         rc = xipc__fail(XIPC_EINVAL, api, t->name, "not an xipc_type");
     if (rc == 0)
-        rc = create ? typed_create(t, kind, api, type, length, init, flags)
+        rc = create ? typed_create(t, kind, api, type, length, init, init_size,
+                                   flags)
                     : typed_open(t, kind, api, type, flags);
     if (rc != 0) {
         free(t);

@@ -16,11 +16,12 @@ struct xipc_value {
 };
 
 int xipc_value_create(xipc_value **out, const char *name, xipc_type type,
-                      const void *init, int flags)
+                      const void *init, size_t init_size, int flags)
 {
     xipc__typed *t;
     int rc = xipc__typed_make(out ? &t : NULL, 1, XIPC_KIND_VALUE,
-                              "xipc_value_create", name, type, 1, init, flags);
+                              "xipc_value_create", name, type, 1, init,
+                              init_size, flags);
     if (rc == 0)
         *out = (xipc_value *)t;
     return rc;
@@ -31,7 +32,7 @@ int xipc_value_open(xipc_value **out, const char *name, xipc_type type,
 {
     xipc__typed *t;
     int rc = xipc__typed_make(out ? &t : NULL, 0, XIPC_KIND_VALUE,
-                              "xipc_value_open", name, type, 0, NULL, flags);
+                              "xipc_value_open", name, type, 0, NULL, 0, flags);
     if (rc == 0)
         *out = (xipc_value *)t;
     return rc;
@@ -270,7 +271,10 @@ int xipc_value_add_float(xipc_value *v, double delta, double *old, double *now)
 
 xipc_lock *xipc_value_lock(const xipc_value *v)
 {
-    return v ? v->t.lock : NULL;
+    if (v != NULL && v->t.lock != NULL)
+        return v->t.lock; /* the common case, kept cheap */
+    return xipc__lock_of(NULL, "xipc_value_lock", "Value", v ? v->t.name : NULL,
+                         v ? v->t.readonly : 0);
 }
 
 void *xipc_value_data(const xipc_value *v)

@@ -1,11 +1,17 @@
-# The complete programs of docs/*.md (every ```c block that includes
-# <xipc.h> and has a main()) are built and run as tests, natively and under
-# Wine, so that the guide's examples keep compiling and working as the API
-# changes. Semicolons and brackets are hidden while CMake handles the text
-# as a list, which they would split or merge.
+# The complete programs of README.md and docs/*.md (every ```c block that
+# includes <xipc.h> and has a main()) are built and run as tests, natively
+# and under Wine, so that the guide's examples keep compiling and working as
+# the API changes; XIPC_DOC_SOURCES lists them for the strict compile
+# (tests/strict.cmake). Semicolons and brackets are hidden while CMake
+# handles the text as a list, which they would split or merge.
 file(GLOB _pages ${PROJECT_SOURCE_DIR}/docs/*.md)
+list(APPEND _pages ${PROJECT_SOURCE_DIR}/README.md)
+set(XIPC_DOC_SOURCES "")
 foreach(_page IN LISTS _pages)
   get_filename_component(_stem ${_page} NAME_WE)
+  if(_page STREQUAL "${PROJECT_SOURCE_DIR}/README.md")
+    set(_stem top_README) # not docs/README.md
+  endif()
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_page})
   file(READ ${_page} _text)
   string(REPLACE ";" "@SEMI@" _text "${_text}")
@@ -36,6 +42,7 @@ foreach(_page IN LISTS _pages)
     set(_src ${CMAKE_CURRENT_BINARY_DIR}/docs/${_stem}_${_n}.c)
     file(WRITE ${_src}.new "${_code}")
     file(COPY_FILE ${_src}.new ${_src} ONLY_IF_DIFFERENT)
+    list(APPEND XIPC_DOC_SOURCES ${_src})
     add_executable(doc_${_stem}_${_n} ${_src})
     target_link_libraries(doc_${_stem}_${_n} PRIVATE xipc::xipc)
     xipc_warnings(doc_${_stem}_${_n})

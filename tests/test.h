@@ -29,7 +29,11 @@
 
 /* ---- assertions --------------------------------------------------------- */
 
-/* Reports the failure, kills this test's helper processes and exits. */
+/* Reports the failure, kills this test's helper processes and exits. The
+ * format attribute lets the compiler check every assertion's message. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
 void t_fail(const char *file, int line, const char *fmt, ...);
 
 #define CHECK(cond)                                                            \

@@ -18,7 +18,7 @@ int test_array_create_open_rw(void)
 
     for (i = 0; i < N; i++)
         init[i] = i * 3 - 500;
-    CHECK_OK(xipc_array_create(&a, name, XIPC_I32, N, init, 0));
+    CHECK_OK(xipc_array_create(&a, name, XIPC_I32, N, init, sizeof init, 0));
     CHECK_STR(xipc_array_name(a), name);
     CHECK_EQ(xipc_array_length(a), N);
     CHECK_EQ(xipc_array_elem_size(a), 4);
@@ -28,24 +28,24 @@ int test_array_create_open_rw(void)
     CHECK((uintptr_t)xipc_array_data(a) % 64 == 0);
     CHECK_OK(xipc_array_open(&b, name, XIPC_I32, XIPC_RDWR));
     CHECK_EQ(xipc_array_length(b), N); /* the opener learns the length */
-    CHECK_OK(xipc_array_read(b, 0, N, got));
+    CHECK_OK(xipc_array_read(b, 0, N, got, sizeof got));
     CHECK(memcmp(got, init, sizeof got) == 0);
-    CHECK_OK(xipc_array_get(b, 999, &x));
+    CHECK_OK(xipc_array_get(b, 999, &x, sizeof x));
     CHECK_EQ(x, 999 * 3 - 500);
     x = 123456;
-    CHECK_OK(xipc_array_set(b, 17, &x));
+    CHECK_OK(xipc_array_set(b, 17, &x, sizeof x));
     CHECK_EQ(((int32_t *)xipc_array_data(a))[17], 123456);
     for (i = 0; i < 10; i++)
         got[i] = -i;
-    CHECK_OK(xipc_array_write(a, 990, 10, got));
-    CHECK_OK(xipc_array_read(b, 985, 15, got));
+    CHECK_OK(xipc_array_write(a, 990, 10, got, 10 * sizeof got[0]));
+    CHECK_OK(xipc_array_read(b, 985, 15, got, 15 * sizeof got[0]));
     CHECK_EQ(got[0], 985 * 3 - 500);
     CHECK_EQ(got[4], 989 * 3 - 500);
     CHECK_EQ(got[5], 0);
     CHECK_EQ(got[14], -9);
     /* Ranges of nothing are fine, at either end. */
-    CHECK_OK(xipc_array_read(a, 0, 0, NULL));
-    CHECK_OK(xipc_array_write(a, N, 0, NULL));
+    CHECK_OK(xipc_array_read(a, 0, 0, NULL, 0));
+    CHECK_OK(xipc_array_write(a, N, 0, NULL, 0));
     CHECK_OK(xipc_array_close(b));
     CHECK_OK(xipc_array_close(a));
     CHECK_EQ(xipc__seg_present(name), 0);
@@ -59,24 +59,25 @@ int test_array_zeroed_raw_and_empty(void)
     double d[4] = {1, 1, 1, 1};
     int i;
 
-    CHECK_OK(xipc_array_create(&a, name, XIPC_F64, 4, NULL, XIPC_RAW));
+    CHECK_OK(xipc_array_create(&a, name, XIPC_F64, 4, NULL, 0, XIPC_RAW));
     CHECK(xipc_array_lock(a) == NULL);
-    CHECK_OK(xipc_array_read(a, 0, 4, d));
+    CHECK_OK(xipc_array_read(a, 0, 4, d, sizeof d));
     for (i = 0; i < 4; i++)
         CHECK(d[i] == 0.0);
     d[2] = 2.5;
-    CHECK_OK(xipc_array_write(a, 0, 4, d));
+    CHECK_OK(xipc_array_write(a, 0, 4, d, sizeof d));
     CHECK(((double *)xipc_array_data(a))[2] == 2.5);
     /* Python allows Array('i', 0); so does xipc. */
-    CHECK_OK(xipc_array_create(&e, ename, XIPC_U8, 0, NULL, 0));
+    CHECK_OK(xipc_array_create(&e, ename, XIPC_U8, 0, NULL, 0, 0));
     CHECK_EQ(xipc_array_length(e), 0);
-    CHECK_RC(xipc_array_get(e, 0, d), XIPC_EINVAL);
+    CHECK_RC(xipc_array_get(e, 0, d, 1), XIPC_EINVAL);
     CHECK_OK(xipc_array_close(e));
     /* Sizes that overflow are refused before any system call. */
-    CHECK_RC(xipc_array_create(&e, t_name("huge"), XIPC_I64, SIZE_MAX, NULL, 0),
-             XIPC_EINVAL);
+    CHECK_RC(
+        xipc_array_create(&e, t_name("huge"), XIPC_I64, SIZE_MAX, NULL, 0, 0),
+        XIPC_EINVAL);
     CHECK_RC(xipc_array_create(&e, t_name("huge"), XIPC_I64, SIZE_MAX / 8 + 2,
-                               NULL, 0),
+                               NULL, 0, 0),
              XIPC_EINVAL);
     CHECK_OK(xipc_array_close(a));
     return 0;
@@ -90,30 +91,30 @@ int test_array_bounds(void)
     xipc_array *a;
     int i;
 
-    CHECK_OK(xipc_array_create(&a, name, XIPC_I16, N, NULL, 0));
+    CHECK_OK(xipc_array_create(&a, name, XIPC_I16, N, NULL, 0, 0));
     for (i = 0; i < N; i++)
         ((int16_t *)xipc_array_data(a))[i] = (int16_t)(100 + i);
     for (i = 0; i < N + 4; i++)
         buf[i] = -1;
-    CHECK_RC(xipc_array_get(a, N, &x), XIPC_EINVAL);
-    CHECK_RC(xipc_array_get(a, SIZE_MAX, &x), XIPC_EINVAL);
-    CHECK_RC(xipc_array_set(a, N, &x), XIPC_EINVAL);
+    CHECK_RC(xipc_array_get(a, N, &x, sizeof x), XIPC_EINVAL);
+    CHECK_RC(xipc_array_get(a, SIZE_MAX, &x, sizeof x), XIPC_EINVAL);
+    CHECK_RC(xipc_array_set(a, N, &x, sizeof x), XIPC_EINVAL);
     CHECK_EQ(x, 7);
-    CHECK_RC(xipc_array_read(a, 8, 3, buf), XIPC_EINVAL);
-    CHECK_RC(xipc_array_read(a, N + 1, 0, buf), XIPC_EINVAL);
-    CHECK_RC(xipc_array_read(a, 1, SIZE_MAX, buf), XIPC_EINVAL);
-    CHECK_RC(xipc_array_read(a, SIZE_MAX, 2, buf), XIPC_EINVAL);
-    CHECK_RC(xipc_array_read(a, 2, SIZE_MAX - 1, buf), XIPC_EINVAL);
+    CHECK_RC(xipc_array_read(a, 8, 3, buf, 3 * sizeof x), XIPC_EINVAL);
+    CHECK_RC(xipc_array_read(a, N + 1, 0, buf, 0), XIPC_EINVAL);
+    CHECK_RC(xipc_array_read(a, 1, SIZE_MAX, buf, sizeof buf), XIPC_EINVAL);
+    CHECK_RC(xipc_array_read(a, SIZE_MAX, 2, buf, 2 * sizeof x), XIPC_EINVAL);
+    CHECK_RC(xipc_array_read(a, 2, SIZE_MAX - 1, buf, sizeof buf), XIPC_EINVAL);
     for (i = 0; i < N + 4; i++)
         CHECK_EQ(buf[i], -1); /* nothing was copied */
-    CHECK_RC(xipc_array_write(a, 8, 3, buf), XIPC_EINVAL);
-    CHECK_RC(xipc_array_write(a, SIZE_MAX, 1, buf), XIPC_EINVAL);
+    CHECK_RC(xipc_array_write(a, 8, 3, buf, 3 * sizeof x), XIPC_EINVAL);
+    CHECK_RC(xipc_array_write(a, SIZE_MAX, 1, buf, sizeof x), XIPC_EINVAL);
     for (i = 0; i < N; i++)
         CHECK_EQ(((int16_t *)xipc_array_data(a))[i], 100 + i);
     CHECK(strstr(xipc_last_error(), "outside") != NULL);
-    CHECK_RC(xipc_array_read(a, 0, 1, NULL), XIPC_EINVAL);
-    CHECK_RC(xipc_array_get(NULL, 0, &x), XIPC_EINVAL);
-    CHECK_RC(xipc_array_write(NULL, 0, 0, buf), XIPC_EINVAL);
+    CHECK_RC(xipc_array_read(a, 0, 1, NULL, sizeof x), XIPC_EINVAL);
+    CHECK_RC(xipc_array_get(NULL, 0, &x, sizeof x), XIPC_EINVAL);
+    CHECK_RC(xipc_array_write(NULL, 0, 0, buf, 0), XIPC_EINVAL);
     CHECK_RC(xipc_array_close(NULL), XIPC_EINVAL);
     CHECK(xipc_array_data(NULL) == NULL && xipc_array_length(NULL) == 0);
     CHECK_OK(xipc_array_close(a));
@@ -126,7 +127,7 @@ int test_array_string(void)
     xipc_array *a, *w;
     char buf[32];
 
-    CHECK_OK(xipc_array_create(&a, name, XIPC_CHAR, 8, "xxxxxxxx", 0));
+    CHECK_OK(xipc_array_create(&a, name, XIPC_CHAR, 8, "xxxxxxxx", 8, 0));
     CHECK_EQ(xipc_array_get_string(a, buf, sizeof buf), 8); /* no NUL */
     CHECK_STR(buf, "xxxxxxxx");
     CHECK_RC(xipc_array_get_string(a, buf, 8), XIPC_EMSGSIZE);
@@ -134,7 +135,7 @@ int test_array_string(void)
     CHECK_EQ(xipc_array_get_string(a, buf, sizeof buf), 5);
     CHECK_STR(buf, "hello");
     /* .raw still has what lies behind the NUL. */
-    CHECK_OK(xipc_array_read(a, 0, 8, buf));
+    CHECK_OK(xipc_array_read(a, 0, 8, buf, 8));
     CHECK(memcmp(buf, "hello\0xx", 8) == 0);
     CHECK_EQ(xipc_array_get_string(a, buf, 6), 5);
     CHECK_RC(xipc_array_get_string(a, buf, 5), XIPC_EMSGSIZE);
@@ -149,7 +150,7 @@ int test_array_string(void)
     CHECK_RC(xipc_array_get_string(a, NULL, 4), XIPC_EINVAL);
     CHECK_RC(xipc_array_set_string(a, NULL), XIPC_EINVAL);
     /* Only for one-byte elements. */
-    CHECK_OK(xipc_array_create(&w, t_name("wide"), XIPC_I32, 4, NULL, 0));
+    CHECK_OK(xipc_array_create(&w, t_name("wide"), XIPC_I32, 4, NULL, 0, 0));
     CHECK_RC(xipc_array_set_string(w, "a"), XIPC_EINVAL);
     CHECK_RC(xipc_array_get_string(w, buf, sizeof buf), XIPC_EINVAL);
     CHECK_OK(xipc_array_close(w));
@@ -164,17 +165,18 @@ int test_array_open_checks(void)
     xipc_shm *s;
     xipc__hdr *h;
 
-    CHECK_OK(xipc_array_create(&a, name, XIPC_U16, 10, NULL, 0));
+    CHECK_OK(xipc_array_create(&a, name, XIPC_U16, 10, NULL, 0, 0));
     CHECK_OK(xipc_shm_create(&s, sname, 200));
     CHECK_RC(xipc_array_open(&x, name, XIPC_I16, XIPC_RDWR), XIPC_EKIND);
     CHECK_RC(xipc_array_open(&x, name, XIPC_CHAR, XIPC_RDONLY), XIPC_EKIND);
     CHECK_RC(xipc_array_open(&x, sname, XIPC_U16, XIPC_RDWR), XIPC_EKIND);
-    CHECK_RC(xipc_array_create(&x, name, XIPC_U16, 10, NULL, 0), XIPC_EEXIST);
+    CHECK_RC(xipc_array_create(&x, name, XIPC_U16, 10, NULL, 0, 0),
+             XIPC_EEXIST);
     CHECK_RC(xipc_array_open(&x, t_name("none"), XIPC_U16, XIPC_RDWR),
              XIPC_ENOENT);
-    CHECK_RC(xipc_array_create(&x, t_name("f"), XIPC_U16, 1, NULL, 4),
+    CHECK_RC(xipc_array_create(&x, t_name("f"), XIPC_U16, 1, NULL, 0, 4),
              XIPC_EINVAL);
-    CHECK_RC(xipc_array_create(NULL, t_name("f"), XIPC_U16, 1, NULL, 0),
+    CHECK_RC(xipc_array_create(NULL, t_name("f"), XIPC_U16, 1, NULL, 0, 0),
              XIPC_EINVAL);
     CHECK(x == NULL);
     h = xipc__seg_base(xipc__array_seg(a));
@@ -193,8 +195,8 @@ int test_array_open_checks(void)
     CHECK_EQ(xipc_array_length(x), 10);
     CHECK_EQ(xipc_array_readonly(x), 1);
     CHECK(xipc_array_lock(x) == NULL);
-    CHECK_RC(xipc_array_set(x, 0, &(uint16_t){1}), XIPC_EACCES);
-    CHECK_RC(xipc_array_write(x, 0, 1, &(uint16_t){1}), XIPC_EACCES);
+    CHECK_RC(xipc_array_set(x, 0, &(uint16_t){1}, 2), XIPC_EACCES);
+    CHECK_RC(xipc_array_write(x, 0, 1, &(uint16_t){1}, 2), XIPC_EACCES);
     CHECK_RC(xipc_array_set_string(x, ""), XIPC_EINVAL); /* not bytes */
     CHECK_OK(xipc_array_close(x));
     /* A read-only byte Array refuses the string write too. */
@@ -202,7 +204,7 @@ int test_array_open_checks(void)
         const char *cname = t_name("achr");
         xipc_array *c, *r;
         char buf[8];
-        CHECK_OK(xipc_array_create(&c, cname, XIPC_CHAR, 4, "abc", 0));
+        CHECK_OK(xipc_array_create(&c, cname, XIPC_CHAR, 4, "abc", 4, 0));
         CHECK_OK(xipc_array_open(&r, cname, XIPC_CHAR, XIPC_RDONLY));
         CHECK_RC(xipc_array_set_string(r, "x"), XIPC_EACCES);
         CHECK_EQ(xipc_array_get_string(r, buf, sizeof buf), 3);
@@ -233,15 +235,16 @@ int helper_array_bumper(int argc, char **argv)
     for (i = 0; i < rounds; i++) {
         xipc_lock *l = xipc_array_lock(a);
         HCHECK(xipc_lock_acquire(l, XIPC_FOREVER) == 0);
-        HCHECK(xipc_array_read(a, 0, n, buf) == 0);
+        HCHECK(xipc_array_read(a, 0, n, buf, n * sizeof *buf) == 0);
         for (j = 0; j < n; j++)
             buf[j]++;
-        HCHECK(xipc_array_write(a, 0, n, buf) == 0);
+        HCHECK(xipc_array_write(a, 0, n, buf, n * sizeof *buf) == 0);
         HCHECK(xipc_lock_release(l) == 0);
     }
     {
         int64_t mark = 1000 + atol(argv[3]);
-        HCHECK(xipc_array_set(a, n + (size_t)atol(argv[3]), &mark) == 0);
+        HCHECK(xipc_array_set(a, n + (size_t)atol(argv[3]), &mark,
+                              sizeof mark) == 0);
     }
     free(buf);
     HCHECK(xipc_array_close(a) == 0);
@@ -260,14 +263,14 @@ int test_array_processes_update(void)
     int i;
 
     snprintf(sr, sizeof sr, "%ld", rounds);
-    CHECK_OK(xipc_array_create(&a, name, XIPC_I64, 2 * N, NULL, 0));
+    CHECK_OK(xipc_array_create(&a, name, XIPC_I64, 2 * N, NULL, 0, 0));
     for (i = 0; i < P; i++) {
         snprintf(si[i], sizeof si[i], "%d", i);
         p[i] = t_spawn("array_bumper", name, sr, si[i], NULL);
     }
     for (i = 0; i < P; i++)
         CHECK_EQ(t_join(p[i], 120000), 0);
-    CHECK_OK(xipc_array_read(a, 0, 2 * N, got));
+    CHECK_OK(xipc_array_read(a, 0, 2 * N, got, sizeof got));
     for (i = 0; i < N; i++)
         CHECK_EQ(got[i], P * rounds); /* no update was lost */
     for (i = 0; i < P; i++)
@@ -341,7 +344,7 @@ int test_array_readonly_shared_once(void)
     int64_t grown = 0;
     int r, measured = 1;
 
-    CHECK_OK(xipc_array_create(&a, name, XIPC_U8, size, NULL, 0));
+    CHECK_OK(xipc_array_create(&a, name, XIPC_U8, size, NULL, 0, 0));
     d = xipc_array_data(a);
     for (i = 0; i < size; i++) {
         d[i] = pattern_at(i);
@@ -414,24 +417,24 @@ int test_array_owner_died(void)
     xipc_proc *p;
     int i;
 
-    CHECK_OK(xipc_array_create(&a, name, XIPC_I32, N, init, 0));
+    CHECK_OK(xipc_array_create(&a, name, XIPC_I32, N, init, sizeof init, 0));
     l = xipc_array_lock(a);
     p = t_spawn("array_die_holding", name, ctl_name, NULL);
     t_ctl_wait(ctl, 0, 1, 20000);
     t_kill(p);
     memset(got, 0, sizeof got);
-    CHECK_RC(xipc_array_read(a, 0, N, got), XIPC_EOWNERDEAD);
+    CHECK_RC(xipc_array_read(a, 0, N, got, sizeof got), XIPC_EOWNERDEAD);
     for (i = 0; i < N; i++)
         CHECK_EQ(got[i], 0); /* nothing copied */
     CHECK_EQ(xipc_lock_count(l), 1);
     /* The half-done update is there to see and repair. */
-    CHECK_OK(xipc_array_read(a, 0, N, got));
+    CHECK_OK(xipc_array_read(a, 0, N, got, sizeof got));
     CHECK_EQ(got[0], -1);
     CHECK_EQ(got[N / 2], N / 2 + 1);
-    CHECK_OK(xipc_array_write(a, 0, N, init));
+    CHECK_OK(xipc_array_write(a, 0, N, init, sizeof init));
     CHECK_OK(xipc_lock_consistent(l));
     CHECK_OK(xipc_lock_release(l));
-    CHECK_OK(xipc_array_read(a, 0, N, got));
+    CHECK_OK(xipc_array_read(a, 0, N, got, sizeof got));
     CHECK(memcmp(got, init, sizeof got) == 0);
     CHECK_EQ(xipc_lock_count(l), 0);
     CHECK_OK(xipc_array_close(a));
@@ -448,17 +451,17 @@ int test_array_not_recoverable(void)
     xipc_array *a;
     xipc_proc *p;
 
-    CHECK_OK(xipc_array_create(&a, name, XIPC_I32, 4, init, 0));
+    CHECK_OK(xipc_array_create(&a, name, XIPC_I32, 4, init, sizeof init, 0));
     p = t_spawn("array_die_holding", name, ctl_name, NULL);
     t_ctl_wait(ctl, 0, 1, 20000);
     t_kill(p);
-    CHECK_RC(xipc_array_get(a, 3, &x), XIPC_EOWNERDEAD);
+    CHECK_RC(xipc_array_get(a, 3, &x, sizeof x), XIPC_EOWNERDEAD);
     CHECK_EQ(x, 0);
     /* Releasing without repair loses the Array's lock for good. */
     CHECK_OK(xipc_lock_release(xipc_array_lock(a)));
-    CHECK_RC(xipc_array_get(a, 3, &x), XIPC_ENOTRECOVERABLE);
-    CHECK_RC(xipc_array_set(a, 3, &x), XIPC_ENOTRECOVERABLE);
-    CHECK_RC(xipc_array_read(a, 0, 1, &x), XIPC_ENOTRECOVERABLE);
+    CHECK_RC(xipc_array_get(a, 3, &x, sizeof x), XIPC_ENOTRECOVERABLE);
+    CHECK_RC(xipc_array_set(a, 3, &x, sizeof x), XIPC_ENOTRECOVERABLE);
+    CHECK_RC(xipc_array_read(a, 0, 1, &x, sizeof x), XIPC_ENOTRECOVERABLE);
     CHECK_EQ(x, 0);
     /* The data stays reachable through the pointer. */
     CHECK_EQ(((int32_t *)xipc_array_data(a))[3], 4);
@@ -493,7 +496,7 @@ int test_array_string_owner_died(void)
     xipc_proc *p;
     char buf[16] = "untouched", init[8] = "before";
 
-    CHECK_OK(xipc_array_create(&a, name, XIPC_CHAR, 8, init, 0));
+    CHECK_OK(xipc_array_create(&a, name, XIPC_CHAR, 8, init, sizeof init, 0));
     p = t_spawn("array_die_holding_bytes", name, ctl_name, NULL);
     t_ctl_wait(ctl, 0, 1, 20000);
     t_kill(p);

@@ -90,7 +90,7 @@ static int forked_user(xipc_lock *l, xipc_value *v, xipc_array *a,
             xipc_lock_release(xipc_value_lock(v)) != 0)
             bad |= 8;
         e = i;
-        if (xipc_array_set(a, 1, &e) != 0 || xipc_array_get(a, 0, &e) != 0)
+        if (xipc_array_set(a, 1, &e, sizeof e) != 0 || xipc_array_get(a, 0, &e, sizeof e) != 0)
             bad |= 16;
         if (xipc_queue_put(q, "c", 1, 20000) != 0)
             bad |= 32;
@@ -124,8 +124,8 @@ int test_fork_child_uses_handles(void)
         return t_skip("no fork() on this platform: children are spawned");
     ctl = t_ctl_create(&ctl_name, &cs);
     CHECK_OK(xipc_lock_create(&l, ln, 0));
-    CHECK_OK(xipc_value_create(&v, vn, XIPC_I64, NULL, 0));
-    CHECK_OK(xipc_array_create(&a, an, XIPC_I32, 4, NULL, 0));
+    CHECK_OK(xipc_value_create(&v, vn, XIPC_I64, NULL, 0, 0));
+    CHECK_OK(xipc_array_create(&a, an, XIPC_I32, 4, NULL, 0, 0));
     CHECK_OK(xipc_queue_create(&q, qn, 64 * 1024, 16));
     /* The parent holds the lock across the fork: the child must wait. */
     CHECK_OK(xipc_lock_acquire(l, 0));
@@ -142,7 +142,7 @@ int test_fork_child_uses_handles(void)
         CHECK_OK(xipc_lock_release(l));
         CHECK_OK(xipc_value_add(v, 1, NULL, NULL));
         e = -i;
-        CHECK_OK(xipc_array_set(a, 0, &e));
+        CHECK_OK(xipc_array_set(a, 0, &e, sizeof e));
         if (xipc_queue_get(q, buf, sizeof buf, &len, 0) == 0)
             got++;
     }
@@ -154,7 +154,7 @@ int test_fork_child_uses_handles(void)
     CHECK_EQ(atomic_load(&ctl->value[5]), 2000);
     CHECK_OK(xipc_value_get(v, &x, sizeof x));
     CHECK_EQ(x, 2000);
-    CHECK_OK(xipc_array_get(a, 1, &e));
+    CHECK_OK(xipc_array_get(a, 1, &e, sizeof e));
     CHECK_EQ(e, 999);
     CHECK_OK(xipc_lock_close(l));
     CHECK_OK(xipc_value_close(v));
@@ -176,7 +176,7 @@ static void as_user(int64_t uid, const char *name, int64_t val)
 
     if (xipc__sys_become_user(uid) != 0)
         xipc__sys_die(T_SKIP);
-    if (xipc_value_create(&v, name, XIPC_I64, &val, 0) != 0)
+    if (xipc_value_create(&v, name, XIPC_I64, &val, sizeof val, 0) != 0)
         xipc__sys_die(81);
     if (xipc_value_open(&w, name, XIPC_I64, XIPC_RDWR) != 0 ||
         xipc_value_get(w, &x, sizeof x) != 0 || x != val)
@@ -197,7 +197,7 @@ int test_names_belong_to_their_user(void)
     if (!xipc__sys_can_fork())
         return t_skip("Windows keeps names per session (Local\\): no second "
                       "user to act as here");
-    CHECK_OK(xipc_value_create(&mine, name, XIPC_I64, &seven, 0));
+    CHECK_OK(xipc_value_create(&mine, name, XIPC_I64, &seven, sizeof seven, 0));
     /* Another user makes an object of the same name: it is theirs, in
      * their own namespace; ours is untouched and theirs invisible. */
     pid = xipc__sys_fork();
@@ -533,9 +533,11 @@ int test_notify_wake_not_stolen(void)
         atomic_store(&older.phase, 2);
         CHECK_EQ(xipc__thread_join(t1), 0);
         CHECK_EQ(xipc__thread_join(t2), 0);
-        /* The older one had its wake at once; the newer took nothing. */
+        /* The older one had its wake at once (a lost one would keep it
+         * for its whole 5 s); the newer took nothing. The bound leaves
+         * room for a busy machine's scheduling. */
         CHECK_EQ(older.rc, 0);
-        CHECK(older.returned_at - told < 50 * t_slow());
+        CHECK(older.returned_at - told < 1000);
         CHECK_RC(newer.rc, XIPC_ETIMEDOUT);
     }
     xipc__notify_detach(n1);

@@ -42,7 +42,7 @@ static void kept_create(struct kept *k, const char *name, int i)
         CHECK_OK(xipc_lock_create(&k->lock, name, 0));
         break;
     default:
-        CHECK_OK(xipc_value_create(&k->value, name, XIPC_I32, &v, 0));
+        CHECK_OK(xipc_value_create(&k->value, name, XIPC_I32, &v, sizeof v, 0));
         break;
     }
 }

@@ -88,9 +88,9 @@ static int obj_create(struct obj *o, int kind, const char *name)
     case K_RLOCK:
         return xipc_lock_create(&o->lock, name, kind == K_RLOCK);
     case K_VALUE:
-        return xipc_value_create(&o->value, name, XIPC_I64, NULL, 0);
+        return xipc_value_create(&o->value, name, XIPC_I64, NULL, 0, 0);
     case K_ARRAY:
-        return xipc_array_create(&o->array, name, XIPC_I32, 16, NULL, 0);
+        return xipc_array_create(&o->array, name, XIPC_I32, 16, NULL, 0, 0);
     default:
         return xipc_queue_create(&o->queue, name, 256, 32);
     }
@@ -192,7 +192,7 @@ static void exercise(struct obj *o, unsigned i)
                 TIMED(xipc_value_set(o->value, &v, sizeof v), 0);
             }
             if (o->array != NULL)
-                TIMED(xipc_array_get(o->array, 3, &e), 0);
+                TIMED(xipc_array_get(o->array, 3, &e, sizeof e), 0);
             TIMED(xipc_lock_count(l), 0);
             TIMED(xipc_lock_release(l), 0);
             TIMED(xipc_lock_release(l), 0); /* one too many: EPERM */
@@ -362,7 +362,7 @@ int test_lock_scribbler_peer(void)
     int rc, k;
 
     CHECK_OK(xipc_lock_create(&l, ln, 0));
-    CHECK_OK(xipc_value_create(&v, vn, XIPC_I64, NULL, 0));
+    CHECK_OK(xipc_value_create(&v, vn, XIPC_I64, NULL, 0, 0));
     CHECK_OK(xipc_queue_create(&q, qn, 4096, 32));
     p = t_spawn("scribbler", ln, vn, qn, ctl_name, NULL);
     t_ctl_wait(ctl, 0, 1, 20000);
@@ -779,10 +779,15 @@ int test_lock_try_makes_no_syscall(void)
     ms = t_ms() - t0;
     printf("%ld failed tries in %lld ms made %llu system calls\n", n,
            (long long)ms, (unsigned long long)(xipc__sys_calls() - before));
-    CHECK(xipc__sys_calls() - before <= (uint64_t)(1 + ms * 10));
+    /* ms is counted in whole milliseconds at both ends: up to one more
+     * has passed. */
+    CHECK(xipc__sys_calls() - before <= (uint64_t)(1 + (ms + 1) * 10));
     CHECK(xipc__sys_calls() - before < (uint64_t)n / 100);
-    /* And a try meets a dead holder at once. */
+    /* And a try meets a dead holder at once, once the trust in the last
+     * look has run out (2 ms at most: a kill and a wait can take less
+     * under Wine, and the try then still trusts the answer "alive"). */
     t_kill(p);
+    xipc_sleep_ms(5);
     CHECK_RC(xipc_lock_acquire(l, 0), XIPC_EOWNERDEAD);
     CHECK_OK(xipc_lock_consistent(l));
     CHECK_OK(xipc_lock_release(l));

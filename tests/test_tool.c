@@ -81,8 +81,8 @@ int test_tool_ls_and_info(void)
     snprintf(aname, sizeof aname, "%s", t_name("table"));
     snprintf(lname, sizeof lname, "%s", t_name("lock"));
     snprintf(sname, sizeof sname, "%s", t_name("block"));
-    CHECK_OK(xipc_value_create(&v, vname, XIPC_I32, &wins, 0));
-    CHECK_OK(xipc_array_create(&a, aname, XIPC_F64, 10, NULL, 0));
+    CHECK_OK(xipc_value_create(&v, vname, XIPC_I32, &wins, sizeof wins, 0));
+    CHECK_OK(xipc_array_create(&a, aname, XIPC_F64, 10, NULL, 0, 0));
     CHECK_OK(xipc_lock_create(&l, lname, 0));
     CHECK_OK(xipc_shm_create(&s, sname, 100));
 
@@ -217,7 +217,7 @@ int test_tool_rm_and_sweep(void)
 
     /* rm frees the name while the holder keeps the object. */
     snprintf(name, sizeof name, "%s", t_name("rmme"));
-    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, NULL, 0));
+    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, NULL, 0, 0));
     CHECK_EQ(cli(out, err, "rm", name, NULL), 0);
     CHECK_LINE(out, "removed", name);
     CHECK_EQ(cli(out, err, "info", name, NULL), 1);

@@ -85,7 +85,7 @@ int test_value_get_set_every_type(void)
             init.f64 = 3.125;
             later.f64 = -1e300;
         }
-        CHECK_OK(xipc_value_create(&a, name, t, &init, 0));
+        CHECK_OK(xipc_value_create(&a, name, t, &init, size, 0));
         CHECK_EQ(xipc_value_type(a), t);
         CHECK_STR(xipc_value_name(a), name);
         CHECK(xipc_value_lock(a) != NULL);
@@ -119,7 +119,7 @@ int test_value_zero_init_and_raw(void)
     xipc_value *v, *w;
     int64_t x = -1;
 
-    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, NULL, XIPC_RAW));
+    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, NULL, 0, XIPC_RAW));
     CHECK_OK(xipc_value_get(v, &x, sizeof x));
     CHECK_EQ(x, 0);
     CHECK(xipc_value_lock(v) == NULL); /* Python's RawValue: no lock */
@@ -147,9 +147,9 @@ int test_value_open_checks(void)
     int32_t one = 1;
     xipc__hdr *h;
 
-    CHECK_OK(xipc_value_create(&v, name, XIPC_I32, &one, 0));
+    CHECK_OK(xipc_value_create(&v, name, XIPC_I32, &one, sizeof one, 0));
     CHECK_OK(xipc_lock_create(&l, lname, 0));
-    CHECK_OK(xipc_array_create(&a, aname, XIPC_I32, 1, NULL, 0));
+    CHECK_OK(xipc_array_create(&a, aname, XIPC_I32, 1, NULL, 0, 0));
     CHECK_RC(xipc_value_open(&x, name, XIPC_U32, XIPC_RDWR), XIPC_EKIND);
     CHECK(strstr(xipc_last_error(), "i32") != NULL);
     CHECK_RC(xipc_value_open(&x, name, XIPC_I64, XIPC_RDWR), XIPC_EKIND);
@@ -162,7 +162,7 @@ int test_value_open_checks(void)
         CHECK(z == NULL);
     }
     CHECK_RC(xipc_lock_open(&y, name, 1), XIPC_EKIND);
-    CHECK_RC(xipc_value_create(&x, name, XIPC_I32, NULL, 0), XIPC_EEXIST);
+    CHECK_RC(xipc_value_create(&x, name, XIPC_I32, NULL, 0, 0), XIPC_EEXIST);
     CHECK_RC(xipc_value_open(&x, t_name("none"), XIPC_I32, XIPC_RDWR),
              XIPC_ENOENT);
     CHECK_RC(xipc_value_open(&x, "no/such", XIPC_I32, XIPC_RDWR), XIPC_EINVAL);
@@ -170,9 +170,9 @@ int test_value_open_checks(void)
     CHECK_RC(xipc_value_open(&x, name, (xipc_type)12, XIPC_RDWR), XIPC_EINVAL);
     CHECK_RC(xipc_value_open(&x, name, XIPC_I32, 7), XIPC_EINVAL);
     CHECK_RC(xipc_value_open(NULL, name, XIPC_I32, XIPC_RDWR), XIPC_EINVAL);
-    CHECK_RC(xipc_value_create(&x, t_name("v2"), (xipc_type)0, NULL, 0),
+    CHECK_RC(xipc_value_create(&x, t_name("v2"), (xipc_type)0, NULL, 0, 0),
              XIPC_EINVAL);
-    CHECK_RC(xipc_value_create(&x, t_name("v3"), XIPC_I32, NULL, 1),
+    CHECK_RC(xipc_value_create(&x, t_name("v3"), XIPC_I32, NULL, 0, 1),
              XIPC_EINVAL);
     CHECK(x == NULL && y == NULL);
     /* NULL handles are refused, not dereferenced. */
@@ -225,15 +225,16 @@ int test_value_atomics(void)
     double dold = 0, dnow = 0;
 
     /* i8 wraps as int8_t arithmetic does, and reads back signed. */
-    CHECK_OK(
-        xipc_value_create(&v, t_name("a8"), XIPC_I8, &(int8_t){126}, XIPC_RAW));
+    CHECK_OK(xipc_value_create(&v, t_name("a8"), XIPC_I8, &(int8_t){126},
+                               sizeof(int8_t), XIPC_RAW));
     CHECK_OK(xipc_value_add(v, 3, &old, &now));
     CHECK_EQ(old, 126);
     CHECK_EQ(now, -127);
     CHECK_EQ(*(int8_t *)xipc_value_data(v), -127);
     CHECK_OK(xipc_value_close(v));
     /* u16 reads back unsigned. */
-    CHECK_OK(xipc_value_create(&v, t_name("a16"), XIPC_U16, &(uint16_t){1}, 0));
+    CHECK_OK(xipc_value_create(&v, t_name("a16"), XIPC_U16, &(uint16_t){1},
+                               sizeof(uint16_t), 0));
     CHECK_OK(xipc_value_add(v, -2, &old, &now));
     CHECK_EQ(old, 1);
     CHECK_EQ(now, 65535);
@@ -262,7 +263,7 @@ int test_value_atomics(void)
     CHECK_EQ(xipc_value_readonly(v), 0);
     CHECK_OK(xipc_value_close(v));
     /* i32 and u64, old and new. */
-    CHECK_OK(xipc_value_create(&v, t_name("a32"), XIPC_I32, NULL, 0));
+    CHECK_OK(xipc_value_create(&v, t_name("a32"), XIPC_I32, NULL, 0, 0));
     CHECK_OK(xipc_value_add(v, 5, NULL, &now));
     CHECK_EQ(now, 5);
     CHECK_OK(xipc_value_add(v, -10, &old, NULL));
@@ -270,7 +271,7 @@ int test_value_atomics(void)
     CHECK_EQ(*(int32_t *)xipc_value_data(v), -5);
     CHECK_OK(xipc_value_close(v));
     CHECK_OK(xipc_value_create(&v, t_name("a64"), XIPC_U64,
-                               &(uint64_t){UINT64_MAX}, 0));
+                               &(uint64_t){UINT64_MAX}, sizeof(uint64_t), 0));
     CHECK_OK(xipc_value_add(v, 2, &old, &now));
     CHECK_EQ(old, -1); /* UINT64_MAX reinterpreted */
     CHECK_EQ(now, 1);
@@ -280,8 +281,8 @@ int test_value_atomics(void)
     CHECK_RC(xipc_value_compare_exchange(v, NULL, 1), XIPC_EINVAL);
     CHECK_OK(xipc_value_close(v));
     /* Floating values: add only. */
-    CHECK_OK(
-        xipc_value_create(&v, t_name("af64"), XIPC_F64, &(double){0.5}, 0));
+    CHECK_OK(xipc_value_create(&v, t_name("af64"), XIPC_F64, &(double){0.5},
+                               sizeof(double), 0));
     CHECK_OK(xipc_value_add_float(v, 0.25, &dold, &dnow));
     CHECK(dold == 0.5 && dnow == 0.75);
     CHECK(*(double *)xipc_value_data(v) == 0.75);
@@ -290,14 +291,14 @@ int test_value_atomics(void)
     CHECK_RC(xipc_value_load(v, &e), XIPC_EINVAL);
     CHECK_RC(xipc_value_store(v, 1), XIPC_EINVAL);
     CHECK_OK(xipc_value_close(v));
-    CHECK_OK(
-        xipc_value_create(&v, t_name("af32"), XIPC_F32, &(float){1.0f}, 0));
+    CHECK_OK(xipc_value_create(&v, t_name("af32"), XIPC_F32, &(float){1.0f},
+                               sizeof(float), 0));
     CHECK_OK(xipc_value_add_float(v, -0.5, &dold, &dnow));
     CHECK(dold == 1.0 && dnow == 0.5);
     CHECK(*(float *)xipc_value_data(v) == 0.5f);
     CHECK_OK(xipc_value_close(v));
     /* A char Value is no integer for the atomics. */
-    CHECK_OK(xipc_value_create(&v, t_name("ac"), XIPC_CHAR, NULL, 0));
+    CHECK_OK(xipc_value_create(&v, t_name("ac"), XIPC_CHAR, NULL, 0, 0));
     CHECK_RC(xipc_value_add(v, 1, NULL, NULL), XIPC_EINVAL);
     CHECK_OK(xipc_value_close(v));
     return 0;
@@ -350,7 +351,7 @@ static double add_in_processes(const char *how, long n)
     int i, f = strcmp(how, "float") == 0;
 
     snprintf(sn, sizeof sn, "%ld", n);
-    CHECK_OK(xipc_value_create(&v, name, f ? XIPC_F64 : XIPC_I64, NULL, 0));
+    CHECK_OK(xipc_value_create(&v, name, f ? XIPC_F64 : XIPC_I64, NULL, 0, 0));
     for (i = 0; i < P; i++)
         p[i] = t_spawn("value_adder", name, how, sn, NULL);
     for (i = 0; i < P; i++)
@@ -421,7 +422,7 @@ int test_value_readonly(void)
     xipc_value *v;
     int64_t x = 1234;
 
-    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, 0));
+    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, sizeof x, 0));
     CHECK_EQ(t_join(t_spawn("value_readonly", name, ctl_name, NULL), 20000),
              128 + 11);
     CHECK_EQ(atomic_load(&ctl->flag[0]), 1);
@@ -459,7 +460,7 @@ int test_value_lock_excludes(void)
     xipc_lock *l;
     int64_t x = 1;
 
-    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, 0));
+    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, sizeof x, 0));
     l = xipc_value_lock(v);
     CHECK_OK(xipc_lock_acquire(l, XIPC_FOREVER));
     /* Python's `with v.get_lock(): v.value += 1`: the holder may get/set. */
@@ -517,7 +518,7 @@ int test_value_owner_died(void)
     xipc_lock *l;
     int64_t x = 5, y = -1;
 
-    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, 0));
+    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, sizeof x, 0));
     l = xipc_value_lock(v);
     {
         xipc_proc *p = t_spawn("value_die_holding", name, ctl_name, "77", NULL);
@@ -554,7 +555,7 @@ int test_value_not_recoverable(void)
     xipc_proc *p;
     int64_t x = 1;
 
-    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, 0));
+    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, sizeof x, 0));
     p = t_spawn("value_die_holding", name, ctl_name, "5", NULL);
     t_ctl_wait(ctl, 0, 1, 20000);
     t_kill(p);
@@ -586,7 +587,7 @@ int test_value_owner_thread_exited(void)
     xipc_value *v;
     int64_t x = 7;
 
-    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, 0));
+    CHECK_OK(xipc_value_create(&v, name, XIPC_I64, &x, sizeof x, 0));
     /* A holder that is a thread of this very process, and ends. */
     CHECK_OK(xipc__thread_start(&th, take_and_exit, v));
     CHECK_EQ(xipc__thread_join(th), 0);

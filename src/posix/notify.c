@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -70,8 +71,11 @@ struct shared {
     _Atomic uint32_t gen;
     _Atomic uint32_t sleepers;
 };
-_Static_assert(sizeof(struct shared) <= XIPC__NOTIFY_SHARED_SIZE,
-               "the channel fits its shared bytes");
+_Static_assert(sizeof(struct shared) <= XIPC__NOTIFY_SHARED_SIZE &&
+                   offsetof(struct shared, gen) == 0 &&
+                   offsetof(struct shared, sleepers) == 4,
+               "the channel fits its shared bytes, laid out the same in "
+               "every build");
 
 struct xipc__notify {
     struct shared *sh;

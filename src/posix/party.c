@@ -10,8 +10,13 @@
  * descriptor of its own. The kernel drops that lock when the process
  * exits, however it exits, so "no lock on byte PARTY + k" is the kernel's
  * own word that party k has ended. Numbers only go up, so a dead party's
- * number is never given to another process (a counter that a peer damaged
- * can only lead to a number that is taken, and the lock then refuses it).
+ * number is never given to another process. A counter that a peer damaged
+ * can lead to a number that is taken (the lock then refuses it, and the
+ * next is tried) or, set back, to a dead party's number: the new process
+ * then takes the dead one's place as the owner of whatever it held (it
+ * gets XIPC_EDEADLK, or releases, where it would have got
+ * XIPC_EOWNERDEAD) - damage of the kind a peer that writes a lock's word
+ * can do anyway (include/xipc.h, "Threat model").
  * A thread's identity is its process's party number and a thread number of
  * that process: (k << 32) | t. Neither depends on PID namespaces or on
  * thread ids that the system recycles.
@@ -192,12 +197,17 @@ static void tno_remove(uint32_t t)
 }
 
 /* The thread-specific-data destructor: runs when a thread that has a
- * number ends, while its thread-local variables are still there. */
+ * number ends, while its thread-local variables are still there. The
+ * number is forgotten, not only removed: a destructor of the user's that
+ * runs after this one and locks again gets a new number, which sets the
+ * key again, so that this destructor runs once more after it (the system
+ * repeats its rounds while keys are set) and marks what it left held. */
 static void thread_end(void *unused)
 {
     (void)unused;
     tno_remove(xipc__psx_tno);
     xipc__psx_sync_thread_exit();
+    xipc__psx_tno = 0;
 }
 
 static void init_once(void)
@@ -270,8 +280,13 @@ static int part_new(xipc__seg *s, struct xipc__psx_part **out)
     if (p == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", s->name, NULL);
     if ((p->fd = xipc__psx_reopen(s, O_RDWR)) < 0) {
+        e = errno;
         free(p);
-        return xipc__fail(XIPC_ESYS, "open", s->name, strerror(errno));
+        /* Out of descriptors is what xipc_lock_acquire documents as
+         * XIPC_ENOMEM, not a failure of the system. */
+        return xipc__fail(
+            e == EMFILE || e == ENFILE || e == ENOMEM ? XIPC_ENOMEM : XIPC_ESYS,
+            "open", s->name, strerror(e));
     }
     for (tries = 0;; tries++) {
         k = atomic_fetch_add_explicit(&pre->next_party, 1,

@@ -12,6 +12,7 @@
 #include "../internal.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Byte offsets of the OFD locks on a segment file (beyond its end, where
@@ -36,6 +37,9 @@ struct xipc__psx_prefix {
     _Atomic uint32_t next_party; /* the last party number given out */
     uint32_t reserved[13];
 };
+_Static_assert(sizeof(struct xipc__psx_prefix) == XIPC__PSX_PREFIX &&
+                   offsetof(struct xipc__psx_prefix, next_party) == 8,
+               "the backend's prefix is the same 64 bytes in every build");
 
 /* Room for the user's directory, "/dev/shm/xipc-<uid>[.k]", and for the
  * path of an object in it. */

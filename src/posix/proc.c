@@ -28,6 +28,7 @@
 #include "../internal.h"
 #include "../platform.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -176,6 +177,32 @@ static void open_handle(xipc__child *c)
     close(fd);
 }
 
+/* Makes the child close every descriptor above the standard streams (all
+ * of xipc's are close-on-exec already; this is for the program's own):
+ * glibc 2.34 and later do it in one action; elsewhere (musl) each
+ * descriptor open now is named, from /proc/self/fd. */
+static void close_from_3(posix_spawn_file_actions_t *fa)
+{
+#ifdef XIPC_HAVE_ADDCLOSEFROM
+    posix_spawn_file_actions_addclosefrom_np(fa, 3);
+#else
+    struct dirent *d;
+    DIR *dir = opendir("/proc/self/fd");
+    int fd, self;
+
+    if (dir == NULL)
+        return;
+    self = dirfd(dir);
+    while ((d = readdir(dir)) != NULL) {
+        fd = atoi(d->d_name);
+        if (d->d_name[0] >= '0' && d->d_name[0] <= '9' && fd > 2 &&
+            fd != self && (fcntl(fd, F_GETFD) & FD_CLOEXEC) == 0)
+            posix_spawn_file_actions_addclose(fa, fd);
+    }
+    closedir(dir);
+#endif
+}
+
 int xipc__child_spawn(xipc__child **out, int nargs, const char *const *args)
 {
     posix_spawn_file_actions_t fa;
@@ -208,7 +235,7 @@ int xipc__child_spawn(xipc__child **out, int nargs, const char *const *args)
     for (i = 0; i < nargs; i++)
         argv[i + 1] = (char *)args[i];
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    close_from_3(&fa);
     /* An ignored signal stays ignored across exec, and the signal mask is
      * inherited: a parent that ignores SIGCHLD would otherwise make its
      * child lose its own children's exit codes. */

@@ -131,9 +131,24 @@ static int user_dir(char out[DIR_BUF], int create)
                     first_free = k;
                 continue;
             }
-            if (S_ISDIR(st.st_mode) && st.st_uid == uid &&
-                (st.st_mode & 07777) == 0700)
-                return 0;
+            if (S_ISDIR(st.st_mode) && st.st_uid == uid) {
+                if ((st.st_mode & 07777) == 0700)
+                    return 0;
+                /* Ours but not owner-only: made by a process of ours a
+                 * moment ago, with the mode given to mkdir masked by its
+                 * umask, before its chmod (no other user can make a
+                 * directory that is ours). Made owner-only, it is ours to
+                 * use; taking the next candidate instead would put objects
+                 * where no one looks for them. */
+                if (chmod(out, 0700) == 0)
+                    return 0;
+                if (errno != ENOENT)
+                    return sys_fail("chmod", out, errno);
+                /* Removed meanwhile: a free candidate. */
+                if (first_free < 0)
+                    first_free = k;
+                continue;
+            }
             /* Another user's, or not a directory: not ours to use. */
         }
         if (!create)
@@ -144,8 +159,9 @@ static int user_dir(char out[DIR_BUF], int create)
                               "user under /dev/shm is taken by someone else");
         dir_name(out, first_free);
         if (mkdir(out, 0700) == 0) {
-            /* The mode given to mkdir is masked by the umask. */
-            if (chmod(out, 0700) != 0)
+            /* The mode given to mkdir is masked by the umask. (ENOENT: a
+             * peer's last close removed it already; look again.) */
+            if (chmod(out, 0700) != 0 && errno != ENOENT)
                 return sys_fail("chmod", out, errno);
         } else if (errno != EEXIST) {
             return sys_fail("mkdir", out, errno);
@@ -236,6 +252,11 @@ static int name_lock(int fd, int how, const char *path)
     }
 }
 
+/* Lets the name lock go. Always explicitly, never by closing the
+ * descriptor: a flock belongs to the open file description, and a fork()
+ * by another thread while it is held gives the child a copy of the
+ * descriptor, which would keep the name locked for as long as the child
+ * lives. */
 static void name_unlock(int fd)
 {
     flock(fd, LOCK_UN);
@@ -309,7 +330,8 @@ static int reclaim(const char *path)
         rc = RECLAIM_VANISHED;
     }
 out:
-    close(fd); /* drops the name lock */
+    name_unlock(fd); /* a description of our own: unlocked or not */
+    close(fd);
     return rc;
 }
 
@@ -437,10 +459,13 @@ int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
         (uint64_t)(size_t)total != total)
         return xipc__fail(XIPC_EINVAL, "xipc__seg_create", name,
                           "size too large for this system");
+    dir[0] = tmp[0] = '\0';
     if ((s = seg_new(name)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
-    if ((rc = user_dir(dir, 1)) != 0)
+    if ((rc = user_dir(dir, 1)) != 0) {
+        dir[0] = '\0';
         goto fail;
+    }
     snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
     /* A live object of this name makes the create fail before anything is
      * reserved; a stale one is removed. The link below decides races. */
@@ -448,9 +473,18 @@ int xipc__seg_create(xipc__seg **out, const char *name, uint64_t size,
         rc = xipc__fail(XIPC_EEXIST, "create", name, NULL);
     if (rc < 0)
         goto fail;
-    if ((s->fd = make_file(dir, tmp)) < 0) {
+    for (tries = 0;; tries++) {
+        if ((s->fd = make_file(dir, tmp)) >= 0)
+            break;
         rc = s->fd;
-        goto fail;
+        s->fd = -1;
+        /* A peer's last close removed the empty directory meanwhile: make
+         * it again. */
+        if (rc != XIPC_ENOENT || tries == 16)
+            goto fail;
+        if ((rc = user_dir(dir, 1)) != 0)
+            goto fail;
+        snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
     }
     /* Owner-only whatever the umask: the mode given to open is masked by
      * it, and a umask could have left the file unreadable to us too. */
@@ -514,6 +548,10 @@ fail:
     if (tmp[0] != '\0')
         unlink(tmp);
     seg_free(s);
+    /* The directory may have been made for this create: it goes if it is
+     * empty, as after a last close. */
+    if (dir[0] != '\0')
+        rmdir(dir);
     return rc;
 }
 
@@ -525,7 +563,7 @@ int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
     struct stat st;
     xipc__seg *s;
     uint64_t magic;
-    int rc, tries;
+    int rc, tries, locked = 0;
 
     if ((s = seg_new(name)) == NULL)
         return xipc__fail(XIPC_ENOMEM, "calloc", name, NULL);
@@ -558,12 +596,16 @@ int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
             }
             break;
         }
-        if ((rc = name_lock(s->fd, LOCK_SH, s->path)) != 0 ||
-            (rc = other_holders(s->fd, s->path)) < 0)
+        if ((rc = name_lock(s->fd, LOCK_SH, s->path)) != 0)
+            goto fail;
+        locked = 1;
+        if ((rc = other_holders(s->fd, s->path)) < 0)
             goto fail;
         if (rc == 0) {
             /* Stale: every holder died. It is removed, and the name is
              * free. */
+            name_unlock(s->fd);
+            locked = 0;
             close(s->fd);
             s->fd = -1;
             reclaim(s->path);
@@ -574,6 +616,7 @@ int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
             (rc = name_leads_to(s->path, st.st_dev, st.st_ino)) < 0)
             goto fail;
         name_unlock(s->fd);
+        locked = 0;
         if (rc == 1)
             break;
         /* The name was removed, or moved to a newer object, before we held
@@ -612,16 +655,24 @@ int xipc__seg_open(xipc__seg **out, const char *name, int readonly,
     return 0;
 
 fail:
+    if (locked)
+        name_unlock(s->fd);
     seg_free(s);
     return rc;
 }
 
 /* Removes the name of the file (dev, ino) at `path` if no description but
- * fd's own holds it; fd is a descriptor of that file. */
-static void destroy_if_last(int fd, const char *path, dev_t dev, ino_t ino)
+ * fd's own holds it; fd is a descriptor of that file. If `own`, fd's
+ * description is the caller's alone and its hold is let go first, under
+ * the name lock: two last holders closing at once would otherwise each
+ * see the other's hold, and neither destroy. */
+static void destroy_if_last(int fd, const char *path, dev_t dev, ino_t ino,
+                            int own)
 {
     if (name_lock(fd, LOCK_EX, path) != 0)
         return; /* left stale, for a later open, create or sweep */
+    if (own)
+        range_lock(fd, F_OFD_SETLK, F_UNLCK, XIPC__LK_HOLD);
     if (other_holders(fd, path) == 0 && name_leads_to(path, dev, ino) == 1 &&
         unlink(path) == 0)
         dir_tidy(path);
@@ -647,7 +698,7 @@ void xipc__seg_close(xipc__seg *s)
         /* The description is this process's alone, so a hold on any other
          * one is another holder. No new descriptor is needed: the last
          * close works even when the process is out of descriptors. */
-        destroy_if_last(s->fd, s->path, s->dev, s->ino);
+        destroy_if_last(s->fd, s->path, s->dev, s->ino, 1);
         close(s->fd);
     } else {
         /* Shared with another process (a fork whose child could not be
@@ -658,7 +709,7 @@ void xipc__seg_close(xipc__seg *s)
         if (fd >= 0) {
             if (fstat(fd, &st) == 0 && st.st_dev == s->dev &&
                 st.st_ino == s->ino)
-                destroy_if_last(fd, s->path, s->dev, s->ino);
+                destroy_if_last(fd, s->path, s->dev, s->ino, 0);
             close(fd);
         }
     }
@@ -712,6 +763,7 @@ int xipc__seg_unlink(const char *name)
     }
     dir_tidy(path);
 out:
+    name_unlock(fd);
     close(fd);
     return rc;
 }

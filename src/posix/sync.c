@@ -5,7 +5,7 @@
  * low half of the mutex's word, so that any change of the word (a release,
  * a take-over) ends their sleep; an owner is alive while its process keeps
  * its party lock on the segment file. A sleeper looks at the owner every
- * MX_SLICE_MS, so a waiter finds a holder killed while it sleeps within
+ * MX_SLICE_MS at most, so a waiter finds a holder killed while it sleeps within
  * milliseconds. A thread that ends holding mutexes has them marked held by
  * a dead party, at once, by its thread-exit hook (party.c calls
  * xipc__psx_sync_thread_exit), which finds them in this process's registry
@@ -27,7 +27,7 @@ struct mx_os {
 };
 
 #define MX_SLICE_FIRST_MS 2
-#define MX_SLICE_MS 4
+#define MX_SLICE_MS 16
 /* Asking is one fcntl (well under a microsecond). */
 #define MX_TRY_TRUST_NS INT64_C(100000)
 

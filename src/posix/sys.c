@@ -120,6 +120,43 @@ int xipc__thread_join(xipc__thread *t)
     return r;
 }
 
+int xipc__thread_terminate(xipc__thread *t)
+{
+    (void)t;
+    return xipc__fail(XIPC_ENOTSUP, "xipc__thread_terminate", NULL,
+                      "a POSIX thread cannot be ended alone");
+}
+
+struct at_end {
+    void (*fn)(void *);
+    void *arg;
+};
+
+static void at_end_run(void *p)
+{
+    struct at_end *a = p;
+    a->fn(a->arg);
+    free(a);
+}
+
+int xipc__thread_at_end(void (*fn)(void *), void *arg)
+{
+    struct at_end *a = malloc(sizeof *a);
+    pthread_key_t k;
+    int e;
+
+    if (a == NULL)
+        return xipc__fail(XIPC_ENOMEM, "malloc", NULL, NULL);
+    a->fn = fn;
+    a->arg = arg;
+    if ((e = pthread_key_create(&k, at_end_run)) != 0 ||
+        (e = pthread_setspecific(k, a)) != 0) {
+        free(a);
+        return xipc__fail(XIPC_ESYS, "pthread_key_create", NULL, strerror(e));
+    }
+    return 0;
+}
+
 int xipc__sys_pss(uint64_t *bytes)
 {
     char line[256];

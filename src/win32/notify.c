@@ -19,6 +19,12 @@
  * finds it dead, or by a sleeper that finds no slot free. A channel has
  * SLOTS slots: a sleeper that still finds none free sleeps in 1 ms naps,
  * re-checking the generation.
+ *
+ * One known window: a slot that a sleeper frees and claims again, for a
+ * newer wait of its own, between a waker's read of it and the waker's
+ * compare-exchange can take a wake of one meant for an older sleeper, which
+ * then sleeps out its slice (XIPC__SLICE_MS). It needs the same thread to
+ * end one wait and start the next within those few instructions.
  */
 #include "../internal.h"
 #include "../platform.h"
@@ -26,6 +32,7 @@
 
 #include <windows.h>
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,8 +59,14 @@ struct shared {
     uint64_t magic;
     struct slot slot[SLOTS];
 };
-_Static_assert(sizeof(struct shared) <= XIPC__NOTIFY_SHARED_SIZE,
-               "the channel fits its shared bytes");
+_Static_assert(sizeof(struct shared) <= XIPC__NOTIFY_SHARED_SIZE &&
+                   sizeof(struct slot) == 16 &&
+                   offsetof(struct shared, gen) == 0 &&
+                   offsetof(struct shared, sleepers) == 4 &&
+                   offsetof(struct shared, magic) == 8 &&
+                   offsetof(struct shared, slot) == 16,
+               "the channel fits its shared bytes, laid out the same in "
+               "32- and 64-bit builds");
 
 /* Handles of sleepers' events a waker keeps. */
 #define CACHE 8

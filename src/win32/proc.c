@@ -280,7 +280,9 @@ static int exit_status(DWORD code)
 
     if (sig != 0)
         return 128 + sig;
-    if ((code & 0x60000000u) == 0 && (code & 0x80000000u) != 0)
+    /* Bit 31: warning or error severity; bit 29: the "customer" bit,
+     * which exception codes do not have. */
+    if ((code & 0x80000000u) != 0 && (code & 0x20000000u) == 0)
         return 255;
     return (int)(code & 0xFFu);
 }

@@ -61,7 +61,8 @@ static inline int mx_os_self(xipc__mutex *m, uint64_t *me)
 
 static inline int64_t mx_os_pid(void)
 {
-    return (int64_t)GetCurrentProcessId();
+    /* Kept by party.c: a process's id never changes (no fork here). */
+    return xipc__w32_pid;
 }
 
 /* Auto-reset: SetEvent releases one sleeper, or, if none sleeps yet,

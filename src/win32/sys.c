@@ -149,6 +149,45 @@ int xipc__thread_join(xipc__thread *t)
     return r;
 }
 
+int xipc__thread_terminate(xipc__thread *t)
+{
+    if (!TerminateThread(t->h, 0))
+        return xipc__fail(XIPC_ESYS, "TerminateThread", NULL, NULL);
+    WaitForSingleObject(t->h, INFINITE);
+    return 0;
+}
+
+struct at_end {
+    void (*fn)(void *);
+    void *arg;
+};
+
+static void WINAPI at_end_run(void *p)
+{
+    struct at_end *a = p;
+    if (a != NULL) {
+        a->fn(a->arg);
+        free(a);
+    }
+}
+
+int xipc__thread_at_end(void (*fn)(void *), void *arg)
+{
+    struct at_end *a = malloc(sizeof *a);
+    DWORD k;
+
+    if (a == NULL)
+        return xipc__fail(XIPC_ENOMEM, "malloc", NULL, NULL);
+    a->fn = fn;
+    a->arg = arg;
+    if ((k = FlsAlloc(at_end_run)) == FLS_OUT_OF_INDEXES ||
+        !FlsSetValue(k, a)) {
+        free(a);
+        return xipc__fail(XIPC_ESYS, "FlsAlloc", NULL, NULL);
+    }
+    return 0;
+}
+
 /* Windows tells a process's private bytes and its working set, but not its
  * share of pages mapped by several processes, which is what a proportional
  * set size counts. */

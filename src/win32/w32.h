@@ -77,8 +77,33 @@ struct xipc__w32_self {
 #define XIPC__W32_PARTY_NAME 40
 
 /* The calling thread's identity, made the first time it asks (NULL, with
- * the error recorded, if that failed). */
-struct xipc__w32_self *xipc__w32_self(void);
+ * the error recorded, if that failed). The fast path reads the pointer
+ * from the thread's own thread-local-storage slot in its environment block,
+ * as TlsGetValue does but without the call (Windows' documented TEB
+ * layout, which Wine keeps): one load on the path of every acquire. */
+struct xipc__w32_self *xipc__w32_self_slow(void);
+extern DWORD xipc__w32_tls_slot;
+
+/* The calling process's id, set with the first identity. */
+extern int64_t xipc__w32_pid;
+
+static inline struct xipc__w32_self *xipc__w32_self(void)
+{
+    DWORD slot = xipc__w32_tls_slot;
+    struct xipc__w32_self *me = NULL;
+
+    /* TEB.TlsSlots[64]: at gs:0x1480 on x64, fs:0xe10 on x86. */
+    if (slot < 64) {
+#if defined(__x86_64__)
+        __asm__("movq %%gs:0x1480(,%1,8), %0" : "=r"(me) : "r"((uint64_t)slot));
+#elif defined(__i386__)
+        __asm__("movl %%fs:0xe10(,%1,4), %0" : "=r"(me) : "r"(slot));
+#else
+        me = TlsGetValue(slot);
+#endif
+    }
+    return me != NULL ? me : xipc__w32_self_slow();
+}
 
 /* The calling thread's wake-up event (made the first time). Returns 0 and
  * *out, or an xipc code. */

@@ -63,7 +63,11 @@ if(NOT exe)
   message(FATAL_ERROR "the consumer was not built")
 endif()
 # A shared libxipc is found where it was installed (find_package's build
-# sets an rpath; the pkg-config line does not).
+# sets an rpath; the pkg-config line does not); under Wine, libxipc.dll in
+# the prefix's bin folder, which Wine searches when WINEPATH names it.
 set(ENV{LD_LIBRARY_PATH} "${prefix}/lib:$ENV{LD_LIBRARY_PATH}")
+if(EMULATOR)
+  set(ENV{WINEPATH} "Z:${prefix}/bin")
+endif()
 run(${EMULATOR} ${exe})
 message("${run_out}")

@@ -249,6 +249,18 @@ int test_event_open_checks(void)
     CHECK_OK(xipc_event_close(o));
     CHECK_OK(xipc_semaphore_close(s));
     CHECK_OK(xipc_event_close(e));
+    {
+        /* Fresh names, as every kind makes them. */
+        char prefix[XIPC_NAME_MAX + 1];
+        snprintf(prefix, sizeof prefix, "%sfresh-*", t_prefix());
+        CHECK_OK(xipc_event_create(&e, prefix));
+        CHECK(strncmp(xipc_event_name(e), prefix, strlen(prefix) - 1) == 0);
+        CHECK_OK(xipc_event_open(&o, xipc_event_name(e)));
+        CHECK_OK(xipc_event_set(o));
+        CHECK_EQ(xipc_event_is_set(e), 1);
+        CHECK_OK(xipc_event_close(o));
+        CHECK_OK(xipc_event_close(e));
+    }
     return 0;
 }
 

@@ -306,6 +306,19 @@ int test_sem_bad_arguments(void)
     CHECK_RC(xipc_semaphore_create(&s, name, 1, 0), XIPC_EEXIST);
     CHECK_OK(xipc_semaphore_close(s));
     CHECK_EQ(xipc__seg_present(name), 0);
+    {
+        /* Fresh names, as every kind makes them. */
+        char prefix[XIPC_NAME_MAX + 1];
+        xipc_semaphore *o;
+        snprintf(prefix, sizeof prefix, "%sfresh-*", t_prefix());
+        CHECK_OK(xipc_semaphore_create(&s, prefix, 2, 0));
+        CHECK(strncmp(xipc_semaphore_name(s), prefix, strlen(prefix) - 1) == 0);
+        CHECK_OK(xipc_semaphore_open(&o, xipc_semaphore_name(s)));
+        CHECK_EQ(xipc_semaphore_get_value(o), 2);
+        CHECK_OK(xipc_semaphore_close(o));
+        CHECK_OK(xipc_semaphore_close(s));
+        CHECK_RC(xipc_semaphore_open(&o, prefix), XIPC_EINVAL);
+    }
     return 0;
 }
 

@@ -215,7 +215,9 @@ XIPC_API int xipc_sweep(const char *prefix, xipc_sweep_cb cb, void *ctx);
     XX(RLOCK, 3, "rlock") /* xipc_lock, recursive = 1 */                       \
     XX(VALUE, 4, "value") /* xipc_value */                                     \
     XX(ARRAY, 5, "array") /* xipc_array */                                     \
-    XX(QUEUE, 6, "queue") /* xipc_queue */
+    XX(QUEUE, 6, "queue") /* xipc_queue */                                     \
+    XX(SEMAPHORE, 7, "semaphore") /* xipc_semaphore, bounded or not */         \
+    XX(EVENT, 8, "event")         /* xipc_event */
 
 typedef enum xipc_kind {
 #define XIPC__KIND_ENUM(name, value, str) XIPC_KIND_##name = (value),
@@ -916,6 +918,181 @@ XIPC_API size_t xipc_queue_max_msg(const xipc_queue *q);
 
 /* Returns the queue's canonical name. */
 XIPC_API const char *xipc_queue_name(const xipc_queue *q);
+
+/* ------------------------------------------------------------------------
+ * Semaphore and BoundedSemaphore: Python's multiprocessing.Semaphore and
+ * BoundedSemaphore, with an optional undo on death.
+ *
+ * A named counter of units, 0..XIPC_SEM_VALUE_MAX: acquire takes a unit,
+ * waiting while there is none; release gives one back. Units have no
+ * owner: any thread of any process may release (Python's rule), including
+ * one that never acquired. A BoundedSemaphore (XIPC_SEM_BOUNDED) refuses a
+ * release that would raise the value above its initial value.
+ *
+ * The value is a word of xipc's own in shared memory, changed by
+ * compare-exchange on every platform: the uncontended acquire and release
+ * make no system call, a release wakes at most one sleeping acquirer (and
+ * makes a system call only when someone waits), and xipc_semaphore_get_value
+ * is exact on every platform. Waiters sleep in the kernel; the order in
+ * which waiting acquirers get released units is not specified (as in
+ * Python). A waiter killed while it waits stays counted as waiting (in
+ * xipc_info) and costs later releases a system call each, as a killed
+ * sleeper does on every xipc object.
+ *
+ * Undo on death (XIPC_SEM_UNDO, chosen at create; what SysV's SEM_UNDO does
+ * on Linux): the units a process acquired and has not released when it
+ * ends - however it ends, SIGKILL and TerminateProcess included - are given
+ * back, and the next acquire to succeed returns XIPC_EOWNERDEAD instead of
+ * 0: it has its unit, but what the dead process's units guarded may be
+ * half-updated, so check it. The units are looked for by acquirers that
+ * find none free (so get_value counts them only once they are back): a
+ * sleeping acquirer gets them within about 0.1 s of the death. Units are
+ * counted per process (any of its threads may release what another
+ * acquired) in a table of records, one per process that acquired, sized at
+ * create (XIPC_SEM_UNDO_PROCESSES, default XIPC_SEM_UNDO_DEFAULT): an
+ * acquire by a new process that finds the table full of live processes is
+ * refused with XIPC_EBUSY, taking nothing; a dead process's record is
+ * reused. The count is exact: a
+ * process killed at any instruction of an acquire or a release, or of the
+ * giving back itself, has its units given back once, never more and never
+ * fewer (docs/semaphore.md). Under undo, release from the process that
+ * acquired: a unit released by another process stays owed by its acquirer
+ * and is given back again if that one dies (the value still never passes
+ * the bound of a BoundedSemaphore: a release that would is refused, and if
+ * the releasing process holds units, one of them is dropped, since all are
+ * free). A process that holds units cannot close its handles (XIPC_EBUSY)
+ * until it has released them.
+ *
+ * Lifetime, names and open checks are those of every xipc object; a
+ * semaphore whose shared words were damaged answers XIPC_ECORRUPT (or a
+ * wrong value), never a crash or a wait past the timeout.
+ * ------------------------------------------------------------------------ */
+
+typedef struct xipc_semaphore xipc_semaphore;
+
+/* The largest value of a semaphore (Linux's SEM_VALUE_MAX). */
+#define XIPC_SEM_VALUE_MAX 2147483647
+
+/* Flags of xipc_semaphore_create(), or-ed: */
+#define XIPC_SEM_BOUNDED 1 /* a BoundedSemaphore: its bound is its value */
+#define XIPC_SEM_UNDO 2    /* give back the units of processes that die */
+/* With XIPC_SEM_UNDO: room for the units of n processes (1..4095, else
+ * create says XIPC_EINVAL; without it, XIPC_SEM_UNDO_DEFAULT). */
+#define XIPC_SEM_UNDO_PROCESSES(n) ((int)((unsigned)(n) << 16))
+#define XIPC_SEM_UNDO_DEFAULT 64
+
+/* Creates the semaphore `name` (NULL or "prefix*": a fresh name, see
+ * Names) with `value` units (0..XIPC_SEM_VALUE_MAX), as Python's
+ * Semaphore(value), or BoundedSemaphore(value) with XIPC_SEM_BOUNDED;
+ * flags may add XIPC_SEM_UNDO and XIPC_SEM_UNDO_PROCESSES(n). Returns 0
+ * and *out, or XIPC_EINVAL (bad name, value out of range, unknown flags,
+ * NULL out), XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM,
+ * XIPC_EBUSY, XIPC_ESYS. */
+XIPC_API int xipc_semaphore_create(xipc_semaphore **out, const char *name,
+                                   int64_t value, int flags);
+
+/* Opens the live named semaphore, bounded or not, with or without undo as
+ * its creator chose. Returns 0 and *out, or XIPC_EINVAL, XIPC_ENOENT,
+ * XIPC_EKIND (another kind of object), XIPC_EVERSION, XIPC_ECORRUPT,
+ * XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS. */
+XIPC_API int xipc_semaphore_open(xipc_semaphore **out, const char *name);
+
+/* Releases the handle (the last holder's close destroys the semaphore).
+ * Returns 0, XIPC_EINVAL, or XIPC_EBUSY (the handle stays open) if the
+ * semaphore has undo and the calling process holds units of it: release
+ * them first. */
+XIPC_API int xipc_semaphore_close(xipc_semaphore *s);
+
+/* Frees the name, as xipc_unlink(). */
+XIPC_API int xipc_semaphore_unlink(const char *name);
+
+/* Takes one unit, waiting up to timeout_ms milliseconds (0: try once,
+ * XIPC_FOREVER: no limit) for one, as Python's acquire(timeout=...).
+ * Returns 0; XIPC_EOWNERDEAD (undo only: the unit is taken, and units of a
+ * process that died were given back since the last acquire: check what
+ * they guarded); XIPC_ETIMEDOUT (nothing taken); XIPC_EBUSY (undo only:
+ * the table of processes is full, see above; nothing taken); XIPC_ECORRUPT
+ * (damaged shared words); XIPC_EINVAL; XIPC_ENOMEM or XIPC_ESYS (the
+ * calling process could not be given an identity). */
+XIPC_API int xipc_semaphore_acquire(xipc_semaphore *s, int64_t timeout_ms);
+
+/* Gives back one unit and wakes one waiting acquirer, if any, as Python's
+ * release(). Never waits. Returns 0; XIPC_EOVERFLOW (a BoundedSemaphore
+ * already at its bound, or any semaphore at XIPC_SEM_VALUE_MAX: nothing
+ * changed; Python raises ValueError or OverflowError); XIPC_ECORRUPT;
+ * XIPC_EINVAL; XIPC_ENOMEM or XIPC_ESYS (undo only, as for acquire). */
+XIPC_API int xipc_semaphore_release(xipc_semaphore *s);
+
+/* Returns the number of units free now (>= 0), exactly, as Python's
+ * get_value(); or XIPC_EINVAL for NULL. A snapshot: another process may
+ * change it at once. */
+XIPC_API int xipc_semaphore_get_value(const xipc_semaphore *s);
+
+/* Returns the highest value a release can reach: a BoundedSemaphore's
+ * bound (its initial value), else XIPC_SEM_VALUE_MAX; or XIPC_EINVAL. */
+XIPC_API int xipc_semaphore_bound(const xipc_semaphore *s);
+
+/* Returns the creator's flags: XIPC_SEM_BOUNDED, XIPC_SEM_UNDO and, with
+ * undo, XIPC_SEM_UNDO_PROCESSES(size of the table); or XIPC_EINVAL. */
+XIPC_API int xipc_semaphore_flags(const xipc_semaphore *s);
+
+/* Returns the semaphore's canonical name (NULL for NULL). */
+XIPC_API const char *xipc_semaphore_name(const xipc_semaphore *s);
+
+/* ------------------------------------------------------------------------
+ * Event: Python's multiprocessing.Event.
+ *
+ * A named flag, clear at create: set() sets it and wakes every thread of
+ * every process waiting on it; clear() clears it; wait() returns at once
+ * if it is set, else waits until it is set or the timeout expires. A wait
+ * returns 0 if the event was set at any moment during the wait, even if
+ * it was cleared again before the waiter ran (as threading.Event; Python's
+ * multiprocessing.Event may then answer False). The flag is one word of
+ * shared memory: wait on a set event and is_set are a load, with no system
+ * call; set and clear make none either unless someone waits. Any 32-bit
+ * pattern in the word is a valid state, so damage cannot make it fail.
+ * Lifetime, names and open checks are those of every xipc object.
+ * ------------------------------------------------------------------------ */
+
+typedef struct xipc_event xipc_event;
+
+/* Creates the event `name` (NULL or "prefix*": a fresh name, see Names),
+ * clear. Returns 0 and *out, or XIPC_EINVAL (bad name, NULL out),
+ * XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY,
+ * XIPC_ESYS. */
+XIPC_API int xipc_event_create(xipc_event **out, const char *name);
+
+/* Opens the live named event. Returns 0 and *out, or XIPC_EINVAL,
+ * XIPC_ENOENT, XIPC_EKIND (another kind of object), XIPC_EVERSION,
+ * XIPC_ECORRUPT, XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS. */
+XIPC_API int xipc_event_open(xipc_event **out, const char *name);
+
+/* Releases the handle (the last holder's close destroys the event).
+ * Returns 0 or XIPC_EINVAL. */
+XIPC_API int xipc_event_close(xipc_event *e);
+
+/* Frees the name, as xipc_unlink(). */
+XIPC_API int xipc_event_unlink(const char *name);
+
+/* Sets the flag and, if it was clear, wakes every waiter, as Python's
+ * set(). Returns 0 or XIPC_EINVAL. */
+XIPC_API int xipc_event_set(xipc_event *e);
+
+/* Clears the flag, as Python's clear(). Returns 0 or XIPC_EINVAL. */
+XIPC_API int xipc_event_clear(xipc_event *e);
+
+/* Returns 1 if the flag is set, 0 if it is clear (Python's is_set()), or
+ * XIPC_EINVAL for NULL. */
+XIPC_API int xipc_event_is_set(const xipc_event *e);
+
+/* Waits up to timeout_ms milliseconds (0: just look, XIPC_FOREVER: no
+ * limit) for the flag to be set, as Python's wait(timeout). Returns 0 (it
+ * is set, or was set during the wait), XIPC_ETIMEDOUT (Python's False),
+ * XIPC_EINVAL or XIPC_ESYS. */
+XIPC_API int xipc_event_wait(xipc_event *e, int64_t timeout_ms);
+
+/* Returns the event's canonical name (NULL for NULL). */
+XIPC_API const char *xipc_event_name(const xipc_event *e);
 
 /* ------------------------------------------------------------------------
  * Processes: Python's "spawn" start method, on every platform.

@@ -408,6 +408,8 @@ struct xipc__seg *xipc__lock_seg(const xipc_lock *lock);
 struct xipc__seg *xipc__value_seg(const xipc_value *v);
 struct xipc__seg *xipc__array_seg(const xipc_array *a);
 struct xipc__seg *xipc__queue_seg(const xipc_queue *queue);
+struct xipc__seg *xipc__semaphore_seg(const xipc_semaphore *s);
+struct xipc__seg *xipc__event_seg(const xipc_event *e);
 
 /* ---- fault injection (src/error.c) ------------------------------------- */
 

@@ -36,12 +36,14 @@ static const struct {
            "Lists the xipc objects whose names start with PREFIX (all "
            "without one):\nname, kind, element type, length, bytes, and "
            "whether a live process holds\nthem (live) or every holder died "
-           "(stale, removed by `xipc sweep`).\n"},
+           "(stale, removed by `xipc sweep`); a live\none's state as `xipc "
+           "info` says it (a lock's holder, a semaphore's value...).\n"},
     {"info", "usage: xipc info NAME\n"
              "Shows the object NAME: kind, element type, length, bytes, the "
              "process that\ncreated it, who holds its lock, a Value's value, "
              "and a Queue's limit,\nmessages, bytes used and whether it is "
-             "shut down.\n"},
+             "shut down; for the other kinds, their\nstate (a semaphore's "
+             "value, bound and waiters, an event set or clear...).\n"},
     {"rm", "usage: xipc rm NAME...\n"
            "Unlinks each NAME: the name is free at once, while processes that "
            "hold the\nobject keep using it until they close it.\n"},
@@ -75,17 +77,18 @@ struct rows {
 static void ls_row(const xipc_info *in, void *ctx)
 {
     struct rows *r = ctx;
-    char line[160];
-    int n;
+    char line[256];
+    int n, said = in->state[0] != '\0' && strcmp(in->state, "-") != 0;
 
     if (!in->live)
         n = snprintf(line, sizeof line, "%-32s %-6s %-5s %10s %12s  stale\n",
                      in->name, "?", "-", "-", "-");
-    else
+    else /* live, and what the kind says of its state */
         n = snprintf(line, sizeof line,
-                     "%-32s %-6s %-5s %10" PRIu64 " %12" PRIu64 "  live\n",
+                     "%-32s %-6s %-5s %10" PRIu64 " %12" PRIu64 "  live%s%s\n",
                      in->name, xipc_kind_name(in->kind), type_name(in->type),
-                     in->length, in->size);
+                     in->length, in->size, said ? ": " : "",
+                     said ? in->state : "");
     if (n < 0 || r->nomem)
         return;
     if (r->len + (size_t)n + 1 > r->cap) {

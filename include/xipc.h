@@ -910,7 +910,9 @@ XIPC_API xipc_lock *xipc_condition_lock(const xipc_condition *c);
 /* Waits to be notified (Python's Condition.wait): the caller must hold the
  * lock; wait releases it completely, sleeps until a notify chooses this
  * thread or timeout_ms passes (0: just look; XIPC_FOREVER), and acquires
- * it again to the same depth, all within timeout_ms.
+ * it again to the same depth, all within timeout_ms (with 0, the lock
+ * is let go and tried once again: another thread that took it meanwhile
+ * makes it XIPC_EBUSY).
  * With the lock held again on return:
  *   0                  notified (Python: True);
  *   XIPC_ETIMEDOUT     not notified in time (Python: False);

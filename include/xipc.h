@@ -217,7 +217,8 @@ XIPC_API int xipc_sweep(const char *prefix, xipc_sweep_cb cb, void *ctx);
     XX(ARRAY, 5, "array") /* xipc_array */                                     \
     XX(QUEUE, 6, "queue") /* xipc_queue */                                     \
     XX(SEMAPHORE, 7, "semaphore") /* xipc_semaphore, bounded or not */         \
-    XX(EVENT, 8, "event")         /* xipc_event */
+    XX(EVENT, 8, "event")         /* xipc_event */                             \
+    XX(CONDITION, 9, "condition") /* xipc_condition */
 
 typedef enum xipc_kind {
 #define XIPC__KIND_ENUM(name, value, str) XIPC_KIND_##name = (value),
@@ -1093,6 +1094,173 @@ XIPC_API int xipc_event_wait(xipc_event *e, int64_t timeout_ms);
 
 /* Returns the event's canonical name (NULL for NULL). */
 XIPC_API const char *xipc_event_name(const xipc_event *e);
+
+/* ------------------------------------------------------------------------
+ * Condition: Python's multiprocessing.Condition, robust.
+ *
+ * A named condition variable with a lock of its own: an RLock (flags 0, as
+ * Python's Condition() makes) or a Lock (XIPC_COND_LOCK), chosen at create;
+ * an open finds out which. Threads of one process wait and notify exactly
+ * as processes do.
+ *  - The lock: xipc_condition_acquire / xipc_condition_release, or the
+ *    xipc_lock of xipc_condition_lock() (xipc_lock_count,
+ *    xipc_lock_consistent...): the Lock or RLock contract above, owner
+ *    death included.
+ *  - wait lets go of the lock (every level of an RLock), sleeps until
+ *    notified or the timeout, and takes the lock back at the same depth.
+ *    One deadline covers the whole call, the sleep and the taking back: if
+ *    another thread holds the lock until then, wait returns XIPC_EBUSY
+ *    WITHOUT the lock (where Python and pthreads would wait past the
+ *    timeout for it). wait, wait_for, notify and notify_all refuse a caller
+ *    that does not hold the lock (XIPC_EPERM: Python raises RuntimeError).
+ *  - notify(n) wakes exactly min(n, number waiting) of the threads waiting
+ *    at the moment of the call, the longest-waiting first; notify_all wakes
+ *    them all; a notify with no one waiting does nothing (it is not kept
+ *    for a later waiter). A waiter that times out at the very moment it is
+ *    notified takes the notification and returns 0.
+ *  - Each waiter holds one entry of a table in the object while it waits:
+ *    max_waiters entries, chosen at create (0: XIPC_COND_WAITERS_DEFAULT).
+ *    A wait that finds it full, after taking back the entries of waiters
+ *    that died, is refused at once with XIPC_ENOSPC (lock still held,
+ *    nothing changed); no notify is ever lost for it.
+ *  - A waiter killed while it waits does not swallow a notify: the
+ *    notification it was given is passed to the longest-waiting live
+ *    waiter, within about 0.2 s (live waiters look at the table while they
+ *    sleep). The same holds for a waiter killed after it was notified but
+ *    before it held the lock again (from that moment, which is when wait
+ *    will return, the notification is its own), and for a waiter that
+ *    gives up taking the lock back (XIPC_EBUSY, or a lock error).
+ *  - Spurious wake-ups: a wait returns 0 only when a notify chose it, or
+ *    when it received a notification passed on from a waiter that died or
+ *    gave up - which may be one made before this waiter began to wait, or
+ *    a second delivery of one whose passer died while passing it on.
+ *    Python allows spurious wake-ups; test the predicate in a loop, or use
+ *    wait_for, which does.
+ *  - If the lock's holder dies (a notifier killed holding it, say), the
+ *    waiter that takes the lock back gets it with XIPC_EOWNERDEAD (as
+ *    Value's locked operations report it): repair, xipc_lock_consistent
+ *    (xipc_condition_lock(c)), carry on. Call consistent before waiting:
+ *    a wait releases the lock, and releasing it unrepaired makes it
+ *    XIPC_ENOTRECOVERABLE.
+ *  - Damaged shared words give XIPC_ECORRUPT (or the lock's codes), never
+ *    a crash or a wait past the timeout.
+ * Lifetime, names and open checks are those of every xipc object.
+ * ------------------------------------------------------------------------ */
+
+typedef struct xipc_condition xipc_condition;
+
+/* Flag of xipc_condition_create(): the lock is a Lock (not recursive);
+ * without it, an RLock, as Python's default. */
+#define XIPC_COND_LOCK 1
+
+/* The number of waiters a Condition has room for when its creator says 0,
+ * and the most it may be given. An entry costs 16 bytes. */
+#define XIPC_COND_WAITERS_DEFAULT 256
+#define XIPC_COND_WAITERS_MAX 65536
+
+/* Creates the named Condition with its lock free: an RLock (flags 0) or a
+ * Lock (XIPC_COND_LOCK), with room for max_waiters threads waiting at once
+ * (0: XIPC_COND_WAITERS_DEFAULT; at most XIPC_COND_WAITERS_MAX).
+ * Returns 0 and *out, or XIPC_EINVAL (bad name, flags or max_waiters, NULL
+ * out), XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES, XIPC_ENOMEM, XIPC_EBUSY,
+ * XIPC_ESYS. */
+XIPC_API int xipc_condition_create(xipc_condition **out, const char *name,
+                                   int flags, size_t max_waiters);
+
+/* Opens the live named Condition (its lock's flavour and its table are the
+ * creator's). Returns 0 and *out, or XIPC_EINVAL, XIPC_ENOENT, XIPC_EKIND
+ * (another kind of object), XIPC_EVERSION, XIPC_ECORRUPT (damaged header,
+ * words or table size), XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS. */
+XIPC_API int xipc_condition_open(xipc_condition **out, const char *name);
+
+/* Releases the handle (the last holder's close destroys the Condition).
+ * Must not be called while another thread uses the handle. Returns 0,
+ * XIPC_EINVAL, or XIPC_EBUSY if a thread of this process holds the lock
+ * (the handle stays open). */
+XIPC_API int xipc_condition_close(xipc_condition *c);
+
+/* Frees the name, as xipc_unlink(). */
+XIPC_API int xipc_condition_unlink(const char *name);
+
+/* Acquires the Condition's lock (Python's Condition.acquire), waiting up
+ * to timeout_ms (0: try; XIPC_FOREVER). Returns as xipc_lock_acquire: 0,
+ * XIPC_EOWNERDEAD (acquired; the previous holder died holding it),
+ * XIPC_ETIMEDOUT, XIPC_EDEADLK (a Lock the caller holds),
+ * XIPC_ENOTRECOVERABLE, XIPC_ECORRUPT, XIPC_EINVAL, XIPC_ENOMEM,
+ * XIPC_EBUSY, XIPC_ESYS. */
+XIPC_API int xipc_condition_acquire(xipc_condition *c, int64_t timeout_ms);
+
+/* Releases the Condition's lock, one level of an RLock (Python's
+ * Condition.release). Returns as xipc_lock_release: 0, XIPC_EPERM,
+ * XIPC_EINVAL, XIPC_ECORRUPT. */
+XIPC_API int xipc_condition_release(xipc_condition *c);
+
+/* Returns the Condition's lock as a Lock handle owned by the Condition
+ * (acquire, release, count, consistent; do not close it), or NULL for
+ * NULL. */
+XIPC_API xipc_lock *xipc_condition_lock(const xipc_condition *c);
+
+/* Waits to be notified (Python's Condition.wait): the caller must hold the
+ * lock; wait releases it completely, sleeps until a notify chooses this
+ * thread or timeout_ms passes (0: just look; XIPC_FOREVER), and acquires
+ * it again to the same depth, all within timeout_ms (with 0, the lock
+ * is let go and tried once again: another thread that took it meanwhile
+ * makes it XIPC_EBUSY).
+ * With the lock held again on return:
+ *   0                  notified (Python: True);
+ *   XIPC_ETIMEDOUT     not notified in time (Python: False);
+ *   XIPC_EOWNERDEAD    the lock's previous holder died holding it: the
+ *                      lock is held in the owner-died state (see above);
+ *                      notified or not, test the predicate after repair;
+ *   XIPC_ENOSPC        nothing done: the table of waiters is full.
+ * Without the lock on return:
+ *   XIPC_EBUSY         the deadline passed while another thread held the
+ *                      lock (a notification taken is passed on);
+ *   XIPC_EPERM         the caller does not hold the lock (nothing done);
+ *   XIPC_EINVAL        NULL handle;
+ *   XIPC_ENOTRECOVERABLE, XIPC_ESYS: from taking the lock back.
+ * XIPC_ECORRUPT (damaged shared words) may come with the lock or without:
+ * xipc_lock_count(xipc_condition_lock(c)) says which. XIPC_ENOMEM: the
+ * thread could not be given an identity (lock held, nothing done). */
+XIPC_API int xipc_condition_wait(xipc_condition *c, int64_t timeout_ms);
+
+/* A predicate for xipc_condition_wait_for: called with the lock held,
+ * returns > 0 when the awaited state holds, 0 when not yet, or < 0 for an
+ * error of the caller's that ends the wait. */
+typedef int (*xipc_predicate)(void *ctx);
+
+/* Waits until predicate(ctx) is true (Python's Condition.wait_for): the
+ * caller must hold the lock; the predicate is called first, then after
+ * every wake-up, always with the lock held, and waits happen only while it
+ * returns 0 and time is left - all within one timeout_ms (0: the predicate
+ * once, no wait). Returns, with the lock held: the predicate's positive
+ * value (Python returns the predicate's true value); XIPC_ETIMEDOUT (still
+ * 0 when the time ran out: Python returns the false value); the
+ * predicate's own negative value, at once; XIPC_EOWNERDEAD (at once, the
+ * predicate not asked again: repair first); XIPC_ENOSPC. Or, as
+ * xipc_condition_wait, XIPC_EBUSY and the other codes of a wait, and
+ * XIPC_EINVAL (NULL handle or predicate), XIPC_EPERM. */
+XIPC_API int xipc_condition_wait_for(xipc_condition *c,
+                                     xipc_predicate predicate, void *ctx,
+                                     int64_t timeout_ms);
+
+/* Wakes up to n (>= 0) of the threads waiting now, the longest-waiting
+ * first (Python's Condition.notify(n)); the caller must hold the lock, and
+ * the woken threads return once it lets go of it. Never blocks (Python's
+ * waits for the woken to wake). Returns the number it chose (0..n; Python
+ * returns None), or XIPC_EPERM (the caller does not hold the lock),
+ * XIPC_EINVAL (NULL handle, n < 0). */
+XIPC_API int xipc_condition_notify(xipc_condition *c, int n);
+
+/* Wakes every thread waiting now (Python's Condition.notify_all). Returns
+ * their number, or XIPC_EPERM, XIPC_EINVAL. */
+XIPC_API int xipc_condition_notify_all(xipc_condition *c);
+
+/* Returns the Condition's canonical name (NULL for NULL). */
+XIPC_API const char *xipc_condition_name(const xipc_condition *c);
+
+/* Returns the number of waiters its table has room for (0 for NULL). */
+XIPC_API size_t xipc_condition_max_waiters(const xipc_condition *c);
 
 /* ------------------------------------------------------------------------
  * Processes: Python's "spawn" start method, on every platform.

@@ -399,6 +399,16 @@ int xipc__typed_describe(struct xipc__seg *seg, const void *base,
 
 
 
+/* ---- Condition (src/condition.c) ---------------------------------------- */
+
+/* The segment behind a Condition handle, and where its parts lie in this
+ * process (the tests damage them): the lock's mutex bytes, the kind's
+ * words (64 bytes) and the table of waiters (table_bytes bytes). */
+struct xipc__seg *xipc__condition_seg(const xipc_condition *c);
+void xipc__condition_parts(const xipc_condition *c, unsigned char **mutex,
+                           unsigned char **words, unsigned char **table,
+                           uint64_t *table_bytes);
+
 /* ---- object internals for the tests ----------------------------------- */
 
 /* Return the segment behind a handle (src/shm.c, src/lock.c, src/value.c,

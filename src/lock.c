@@ -102,8 +102,8 @@ int xipc_lock_close(xipc_lock *l)
         return XIPC_EINVAL;
     if (l->embedded)
         return xipc__fail(XIPC_EINVAL, "xipc_lock_close", l->name,
-                          "this lock belongs to a Value or Array: close "
-                          "that object instead");
+                          "this lock belongs to a Value, Array or "
+                          "Condition: close that object instead");
     if ((rc = xipc__mutex_detach(l->mutex, 0)) != 0)
         return rc;
     xipc__seg_close(l->seg);

@@ -228,6 +228,9 @@ static int cmd_info(int argc, char **argv, FILE *out, FILE *err)
         fprintf(out, "%-10snone\n", "lock:");
     else /* what each other kind says of itself */
         fprintf(out, "%-10s%s\n", "state:", in.state);
+    if (in.kind == XIPC_KIND_CONDITION)
+        fprintf(out, "%-10s%" PRId64 "\n%-10s%s\n", "waiting:", in.waiting,
+                "state:", in.state);
     if (in.kind == XIPC_KIND_VALUE)
         print_value(&in, out);
     return 0;

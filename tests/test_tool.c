@@ -88,9 +88,9 @@ int test_tool_ls_and_info(void)
 
     CHECK_EQ(cli(out, err, "ls", t_prefix(), NULL), 0);
     CHECK(strncmp(out, "NAME", 4) == 0);
-    CHECK_LINE(out, vname, "value  i32");
+    CHECK_LINE(out, vname, "value     i32");
     CHECK_LINE(out, vname, "live");
-    CHECK_LINE(out, aname, "array  f64");
+    CHECK_LINE(out, aname, "array     f64");
     CHECK_LINE(out, aname, "80  live");
     CHECK_LINE(out, lname, "lock");
     CHECK_LINE(out, sname, "shm");
@@ -184,7 +184,7 @@ int test_tool_queue_info(void)
     CHECK_OK(xipc_queue_put(q, "first job", 9, 0));
     CHECK_OK(xipc_queue_put(q, "", 0, 0));
     CHECK_EQ(cli(out, err, "ls", qname, NULL), 0);
-    CHECK_LINE(out, qname, "queue  -");
+    CHECK_LINE(out, qname, "queue     -");
     CHECK_LINE(out, qname, "4096  live");
     CHECK_EQ(cli(out, err, "info", qname, NULL), 0);
     CHECK(strstr(out, "kind:     queue\n") != NULL);

@@ -81,11 +81,11 @@ static void ls_row(const xipc_info *in, void *ctx)
     int n, said = in->state[0] != '\0' && strcmp(in->state, "-") != 0;
 
     if (!in->live)
-        n = snprintf(line, sizeof line, "%-32s %-6s %-5s %10s %12s  stale\n",
+        n = snprintf(line, sizeof line, "%-32s %-9s %-5s %10s %12s  stale\n",
                      in->name, "?", "-", "-", "-");
     else /* live, and what the kind says of its state */
         n = snprintf(line, sizeof line,
-                     "%-32s %-6s %-5s %10" PRIu64 " %12" PRIu64 "  live%s%s\n",
+                     "%-32s %-9s %-5s %10" PRIu64 " %12" PRIu64 "  live%s%s\n",
                      in->name, xipc_kind_name(in->kind), type_name(in->type),
                      in->length, in->size, said ? ": " : "",
                      said ? in->state : "");
@@ -122,7 +122,7 @@ static int cmd_ls(int argc, char **argv, FILE *out, FILE *err)
         free(rows.text);
         return n == XIPC_EINVAL ? 2 : 1;
     }
-    fprintf(out, "%-32s %-6s %-5s %10s %12s  %s\n", "NAME", "KIND", "TYPE",
+    fprintf(out, "%-32s %-9s %-5s %10s %12s  %s\n", "NAME", "KIND", "TYPE",
             "LENGTH", "BYTES", "STATE");
     if (rows.text != NULL)
         fputs(rows.text, out);

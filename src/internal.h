@@ -374,6 +374,7 @@ struct xipc__seg *xipc__lock_seg(const xipc_lock *lock);
 struct xipc__seg *xipc__value_seg(const xipc_value *v);
 struct xipc__seg *xipc__array_seg(const xipc_array *a);
 struct xipc__seg *xipc__queue_seg(const xipc_queue *queue);
+struct xipc__seg *xipc__barrier_seg(const xipc_barrier *b);
 
 /* ---- fault injection (src/error.c) ------------------------------------- */
 

@@ -72,10 +72,20 @@ struct rows {
     int nomem;
 };
 
+/* Whether the object says its own state in words (xipc_info.state): the
+ * kinds without a lock, other than a block, a Value, an Array and a Queue,
+ * which the tool describes itself. */
+static int says_state(const xipc_info *in)
+{
+    return in->holder < 0 && in->kind != XIPC_KIND_SHM &&
+           in->kind != XIPC_KIND_VALUE && in->kind != XIPC_KIND_ARRAY &&
+           in->kind != XIPC_KIND_QUEUE;
+}
+
 static void ls_row(const xipc_info *in, void *ctx)
 {
     struct rows *r = ctx;
-    char line[160];
+    char line[256];
     int n;
 
     if (!in->live)
@@ -83,9 +93,10 @@ static void ls_row(const xipc_info *in, void *ctx)
                      in->name, "?", "-", "-", "-");
     else
         n = snprintf(line, sizeof line,
-                     "%-32s %-6s %-5s %10" PRIu64 " %12" PRIu64 "  live\n",
+                     "%-32s %-6s %-5s %10" PRIu64 " %12" PRIu64 "  live%s%s\n",
                      in->name, xipc_kind_name(in->kind), type_name(in->type),
-                     in->length, in->size);
+                     in->length, in->size, says_state(in) ? ", " : "",
+                     says_state(in) ? in->state : "");
     if (n < 0 || r->nomem)
         return;
     if (r->len + (size_t)n + 1 > r->cap) {

@@ -83,6 +83,11 @@
  * (between them all), and how long a waiter waits before its first look. */
 #define SCAN_NS (150 * INT64_C(1000000))
 
+/* The longest a waiter spins, beyond the wait helper's own spin, when
+ * rounds have been ending shortly after it went to sleep: a few of Wine's
+ * server round trips. */
+#define SPIN_MAX_NS (200 * INT64_C(1000))
+
 _Static_assert(XIPC_BARRIER_MAX_PARTIES <= K_MASK, "k holds parties");
 
 /* The barrier's own words, behind the channel. */
@@ -106,7 +111,8 @@ struct xipc_barrier {
     _Atomic int64_t *scan_ns;
     struct slot *slots;
     uint32_t parties;
-    _Atomic uint32_t hint; /* where to look for a free slot first */
+    _Atomic uint32_t hint;   /* where to look for a free slot first */
+    _Atomic int64_t spin_ns; /* extra spin before a wait (see learn) */
     xipc_barrier_action_fn action;
     void *action_ctx;
 };
@@ -174,15 +180,11 @@ static int corrupt(const xipc_barrier *b)
                       "the barrier's round word is damaged");
 }
 
-/* Loads and checks the state: 0 and *s, or XIPC_ECORRUPT. */
+/* Loads the state into *s and checks it: 0, or XIPC_ECORRUPT. */
 static int load(const xipc_barrier *b, uint64_t *s)
 {
-    uint64_t v = atomic_load_explicit(b->state, memory_order_acquire);
-
-    if (!st_valid(v, b->parties))
-        return corrupt(b);
-    *s = v;
-    return 0;
+    *s = atomic_load_explicit(b->state, memory_order_acquire);
+    return st_valid(*s, b->parties) ? 0 : corrupt(b);
 }
 
 static int cas(xipc_barrier *b, uint64_t *s, uint64_t want)
@@ -273,6 +275,7 @@ static int scan(xipc_barrier *b, uint64_t me)
 struct pace {
     int64_t next; /* 0: not yet timed */
     unsigned calls;
+    int64_t first, last; /* the first and the last clock reading */
 };
 
 static int maybe_scan(xipc_barrier *b, struct pace *pc, uint64_t me)
@@ -285,8 +288,11 @@ static int maybe_scan(xipc_barrier *b, struct pace *pc, uint64_t me)
         return 0;
     }
     now = xipc__sys_now_ns();
-    if (pc->next == 0)
+    pc->last = now;
+    if (pc->next == 0) {
+        pc->first = now;
         pc->next = now + SCAN_NS;
+    }
     if (now < pc->next)
         return 0;
     pc->next = now + SCAN_NS;
@@ -307,7 +313,7 @@ static int maybe_scan(xipc_barrier *b, struct pace *pc, uint64_t me)
 static int claim(xipc_barrier *b, uint64_t me, int64_t deadline, uint32_t *out)
 {
     uint32_t i, j, start = atomic_load_explicit(&b->hint, memory_order_relaxed);
-    struct pace pc = {0, 64};
+    struct pace pc = {0, 64, 0, 0};
     uint64_t zero;
 
     for (;;) {
@@ -317,8 +323,10 @@ static int claim(xipc_barrier *b, uint64_t me, int64_t deadline, uint32_t *out)
             if (atomic_load_explicit(&b->slots[i].who, memory_order_relaxed) ==
                     0 &&
                 atomic_compare_exchange_strong(&b->slots[i].who, &zero, me)) {
-                atomic_store(&b->slots[i].round,
-                             st_round(atomic_load(b->state)));
+                atomic_store_explicit(&b->slots[i].round,
+                                      st_round(atomic_load_explicit(
+                                          b->state, memory_order_relaxed)),
+                                      memory_order_relaxed);
                 atomic_store_explicit(&b->hint, i, memory_order_relaxed);
                 *out = i;
                 return 0;
@@ -424,12 +432,70 @@ static int member_ready(void *ctx)
 }
 
 /* Waits for round m->round to end. Returns the index or a code. */
+/* Spins for up to ns nanoseconds (read once per 64 looks) for the round
+ * to end. Returns as member_look(), 0 if it did not end in time. */
+static int prespin(struct member *m, int64_t ns, int64_t deadline)
+{
+    int64_t end = xipc__sys_now_ns() + ns, now;
+    uint64_t s;
+    int i, r;
+
+    if (end > deadline)
+        end = deadline;
+    for (i = 1;; i++) {
+        if ((r = member_look(m, &s)) != 0)
+            return r;
+        xipc__cpu_relax();
+        if (i % 64 == 0 && ((now = xipc__sys_now_ns()) >= end))
+            return 0;
+    }
+}
+
+/* Learns from a wait, which had spun `spun` ns before the helper's, how
+ * long to spin before the next. Two parties that take turns can fall into
+ * step so that each sleeps in every round: the one that releases the
+ * other is still in its wake-up call (under Wine a server round trip,
+ * longer than the helper's spin) when that one arrives at the next round
+ * and, finding itself first, spins, then sleeps before its partner
+ * arrives. So a wait that slept and was ended soon after spins long
+ * enough next time; one caught while spinning lets the extra spin wane;
+ * one that slept long (a party that was busy) halves it. */
+static void learn(xipc_barrier *b, const struct pace *pc, int64_t spun)
+{
+    int64_t spin = atomic_load_explicit(&b->spin_ns, memory_order_relaxed);
+    int64_t d = pc->last - pc->first + spun;
+
+    if (pc->first == 0 || d <= XIPC__SPIN_NS)
+        spin -= spin >> 6;
+    else if (d < SPIN_MAX_NS)
+        spin = 2 * d < SPIN_MAX_NS ? 2 * d : SPIN_MAX_NS;
+    else
+        spin /= 2;
+    atomic_store_explicit(&b->spin_ns, spin, memory_order_relaxed);
+}
+
 static int member_wait(struct member *m, int64_t deadline)
 {
+    int64_t spin = atomic_load_explicit(&m->b->spin_ns, memory_order_relaxed);
     uint64_t s;
-    int r;
+    int i, r = 0;
 
-    r = xipc__wait(m->b->p.notify[0], deadline, member_ready, m);
+    /* A partner in the next core arrives within a few hundred
+     * nanoseconds: a look or a hundred, without reading the clock. */
+    for (i = 0; i < 128 && deadline != 0; i++) {
+        uint64_t s0;
+        if ((r = member_look(m, &s0)) != 0)
+            return r > 0 ? r - 1 : r;
+        xipc__cpu_relax();
+    }
+    if (spin > 0 && deadline != 0)
+        r = prespin(m, spin, deadline);
+    else
+        spin = 0;
+    if (r == 0) {
+        r = xipc__wait(m->b->p.notify[0], deadline, member_ready, m);
+        learn(m->b, &m->pc, spin);
+    }
     while (r == XIPC_ETIMEDOUT) {
         /* Python's rule: a wait that times out breaks the barrier - unless
          * the round completed meanwhile. */
@@ -520,7 +586,8 @@ static int arrive(xipc_barrier *b, uint32_t i, uint64_t me, int64_t deadline)
         e = st_round(s);
         if (k == b->parties) {
             /* Waiting to be in the next round. */
-            atomic_store(&b->slots[i].round, (e + 1) & R_MASK);
+            atomic_store_explicit(&b->slots[i].round, (e + 1) & R_MASK,
+                                  memory_order_relaxed);
             memset(&o, 0, sizeof o);
             o.b = b;
             o.seen = s;
@@ -533,7 +600,8 @@ static int arrive(xipc_barrier *b, uint32_t i, uint64_t me, int64_t deadline)
             continue;
         }
         /* Recorded as arriving in round e before the arrival itself. */
-        atomic_store(&b->slots[i].round, e);
+        /* The arrival's compare-exchange releases it. */
+        atomic_store_explicit(&b->slots[i].round, e, memory_order_relaxed);
         XIPC__FAULT_POINT("barrier:registered");
         if (k + 1 == b->parties && b->action == NULL) {
             if (!cas(b, &s, st_make(e + 1, PH_FILLING, 0)))

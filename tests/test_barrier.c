@@ -282,6 +282,98 @@ int test_barrier_passes_threads(void)
     return 0;
 }
 
+/* ---- the action: failure, and a caller beyond a full round ----------------
+ */
+
+struct act {
+    _Atomic int started, fail;
+    int sleep_ms;
+};
+
+static int slow_action(void *ctx)
+{
+    struct act *a = ctx;
+    atomic_store(&a->started, 1);
+    xipc_sleep_ms(a->sleep_ms);
+    return atomic_load(&a->fail);
+}
+
+struct waiter {
+    xipc_barrier *b;
+    int64_t timeout;
+    int rc;
+};
+
+static int wait_thread(void *v)
+{
+    struct waiter *w = v;
+    w->rc = xipc_barrier_wait(w->b, w->timeout);
+    return 0;
+}
+
+/* An action that fails breaks its round for every party; a caller that
+ * times out while a full round runs its action lets that round complete
+ * (indexes for its parties) and leaves the barrier broken after it. */
+int test_barrier_action_edges(void)
+{
+    const char *name = t_name("bact");
+    xipc_barrier *h[3];
+    struct act a = {0, 1, 50};
+    struct waiter w = {NULL, 10000, 0};
+    xipc__thread *th;
+    int i, rc;
+    int64_t t0;
+
+    for (i = 0; i < 3; i++) {
+        if (i == 0)
+            CHECK_OK(xipc_barrier_create(&h[i], name, 2));
+        else
+            CHECK_OK(xipc_barrier_open(&h[i], name));
+    }
+    CHECK_OK(xipc_barrier_set_action(h[1], slow_action, &a));
+    /* The action fails: both parties get XIPC_EBROKEN. */
+    w.b = h[0];
+    CHECK_OK(xipc__thread_start(&th, wait_thread, &w));
+    while (xipc_barrier_n_waiting(h[0]) < 1)
+        xipc_sleep_ms(1);
+    CHECK_RC(xipc_barrier_wait(h[1], 10000), XIPC_EBROKEN);
+    CHECK_EQ(xipc__thread_join(th), 0);
+    CHECK_RC(w.rc, XIPC_EBROKEN);
+    CHECK_EQ(xipc_barrier_broken(h[2]), 1);
+    CHECK_OK(xipc_barrier_reset(h[2]));
+
+    /* It succeeds, slowly; meanwhile a third caller times out. */
+    atomic_store(&a.fail, 0);
+    atomic_store(&a.started, 0);
+    a.sleep_ms = 400;
+    CHECK_OK(xipc__thread_start(&th, wait_thread, &w));
+    while (xipc_barrier_n_waiting(h[0]) < 1)
+        xipc_sleep_ms(1);
+    {
+        struct waiter runner = {h[1], 10000, 0};
+        xipc__thread *rt;
+        CHECK_OK(xipc__thread_start(&rt, wait_thread, &runner));
+        while (!atomic_load(&a.started))
+            xipc_sleep_ms(1);
+        CHECK_EQ(xipc_barrier_n_waiting(h[2]), 2);
+        t0 = t_ms();
+        rc = xipc_barrier_wait(h[2], 50);
+        CHECK_RC(rc, XIPC_EBROKEN);
+        CHECK(t_ms() - t0 >= 49);
+        CHECK(t_ms() - t0 < 350);               /* not after the action */
+        CHECK_EQ(xipc_barrier_broken(h[2]), 0); /* not yet */
+        CHECK_EQ(xipc__thread_join(rt), 0);
+        CHECK_EQ(runner.rc, 1);
+    }
+    CHECK_EQ(xipc__thread_join(th), 0);
+    CHECK_EQ(w.rc, 0);
+    CHECK_EQ(xipc_barrier_broken(h[0]), 1);
+    CHECK_RC(xipc_barrier_wait(h[0], 0), XIPC_EBROKEN);
+    for (i = 2; i >= 0; i--)
+        CHECK_OK(xipc_barrier_close(h[i]));
+    return 0;
+}
+
 /* ---- the basics, in one process ------------------------------------------ */
 
 int test_barrier_basic(void)
@@ -289,6 +381,7 @@ int test_barrier_basic(void)
     const char *name = t_name("bbasic"), *one = t_name("bone");
     xipc_barrier *b, *b2, *b1;
     xipc_info in;
+    uint64_t calls;
     int i;
 
     CHECK_RC(xipc_barrier_create(&b, name, 0), XIPC_EINVAL);
@@ -348,12 +441,17 @@ int test_barrier_basic(void)
     CHECK_OK(xipc_barrier_reset(b2));
     CHECK_EQ(xipc_barrier_broken(b), 0);
 
-    /* CPython's test_single_thread: Barrier(1). */
+    /* CPython's test_single_thread: Barrier(1); its rounds, and the
+     * looks at a barrier, make no system call. */
     CHECK_OK(xipc_barrier_create(&b1, one, 1));
-    for (i = 0; i < 5; i++)
+    calls = xipc__sys_calls();
+    for (i = 0; i < 1000; i++)
         CHECK_EQ(xipc_barrier_wait(b1, 0), 0);
+    CHECK_EQ(xipc_barrier_n_waiting(b1), 0);
+    CHECK_EQ(xipc_barrier_broken(b1), 0);
+    CHECK_EQ(xipc__sys_calls(), calls);
     CHECK_OK(xipc_stat(one, &in));
-    CHECK_EQ(in.round, 5);
+    CHECK_EQ(in.round, 1000);
     CHECK_OK(xipc_barrier_close(b1));
 
     CHECK_OK(xipc_barrier_close(b2));

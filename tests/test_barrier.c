@@ -177,7 +177,7 @@ static void check_passes(bboard *bb, int m, int n)
 static void passes_in_processes(int m, int n, int action)
 {
     const char *bname = t_name("bpass"), *bdname;
-    char sp[8], sn[16];
+    char sp[16], sn[16];
     xipc_proc *kids[BB_P];
     xipc_barrier *bar;
     xipc_shm *bs;
@@ -558,7 +558,7 @@ struct cpy {
 static void run_cpython(struct cpy *c, const char *what, int with2)
 {
     const char *bname = t_name("bcpy"), *b2name = t_name("bcpy2"), *bdname;
-    char bn[XIPC_NAME_MAX + 1], b2n[XIPC_NAME_MAX + 1], sp[8];
+    char bn[XIPC_NAME_MAX + 1], b2n[XIPC_NAME_MAX + 1], sp[16];
     xipc_proc *kids[N_CPY];
     xipc_barrier *b2 = NULL;
     int i;
@@ -769,6 +769,7 @@ int helper_bar_victim(int argc, char **argv)
     HCHECK(argc == 2);
     HCHECK(xipc_barrier_open(&bar, argv[1]) == 0);
     xipc_barrier_wait(bar, T_HELPER_MAX_MS);
+    HCHECK(xipc_barrier_close(bar) == 0);
     return 0;
 }
 
@@ -911,7 +912,7 @@ static void die_step(const char *point, int parties, int waiters,
                      const char *verb, int want_index, int64_t limit)
 {
     const char *bname = t_name("bdie"), *bdname;
-    char bn[XIPC_NAME_MAX + 1], sp[8];
+    char bn[XIPC_NAME_MAX + 1], sp[16];
     xipc_proc *w[4], *v;
     xipc_barrier *b;
     xipc_shm *bs;
@@ -1078,7 +1079,7 @@ int test_barrier_kill_mid_stream(void)
 {
     int trials = t_slow() > 1 ? 10 : 100, t, in_wait = 0, fast = 0;
     int64_t tmo = 2000 * t_slow(), okv = 0;
-    char sp[8], st[24];
+    char sp[16], st[24];
     xipc_proc *k[3];
     int64_t t0, late;
 

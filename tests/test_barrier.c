@@ -1078,7 +1078,7 @@ int helper_bar_stream(int argc, char **argv)
 int test_barrier_kill_mid_stream(void)
 {
     int trials = t_slow() > 1 ? 10 : 100, t, in_wait = 0, fast = 0;
-    int64_t tmo = 2000 * t_slow(), okv = 0;
+    int64_t tmo = 1500 + 500 * t_slow(), okv = 0;
     char sp[16], st[24];
     xipc_proc *k[3];
     int64_t t0, late;

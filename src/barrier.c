@@ -95,15 +95,21 @@ struct words {
     _Atomic uint64_t state;
     uint32_t parties; /* written at create, then only read */
     uint32_t zero;
-    _Atomic int64_t scan_ns; /* when a party last looked at the others */
-    uint64_t spare[5];
+    _Atomic int64_t scan_ns;  /* when a party last looked at the others */
+    _Atomic uint64_t handles; /* handles made so far (their first slots) */
+    uint64_t spare[4];
 };
 
-/* One slot of the table in the extra bytes. */
+/* One slot of the table in the extra bytes, a cache line of its own: a
+ * handle keeps to one slot while it is free, so that the claim, the
+ * release and the looks of its party stay in its own core's cache. */
 struct slot {
     _Atomic uint64_t who;   /* a party identity, 0 when free */
     _Atomic uint64_t round; /* the party's round, | R_MARK if reset */
+    uint64_t spare[6];
 };
+
+_Static_assert(sizeof(struct slot) == 64, "a slot is a cache line");
 
 struct xipc_barrier {
     xipc__parts p;
@@ -111,7 +117,7 @@ struct xipc_barrier {
     _Atomic int64_t *scan_ns;
     struct slot *slots;
     uint32_t parties;
-    _Atomic uint32_t hint;   /* where to look for a free slot first */
+    uint32_t hint;           /* where to look for a free slot first */
     _Atomic int64_t spin_ns; /* extra spin before a wait (see learn) */
     xipc_barrier_action_fn action;
     void *action_ctx;
@@ -308,26 +314,25 @@ static int maybe_scan(xipc_barrier *b, struct pace *pc, uint64_t me)
 /* ---- slots --------------------------------------------------------------- */
 
 /* Claims a free slot for party `me`, waiting (in 1 ms naps, freeing dead
- * parties' slots) while every one is taken, and records in it the round
- * the barrier is in. Returns 0 and *out, or XIPC_ETIMEDOUT. */
-static int claim(xipc_barrier *b, uint64_t me, int64_t deadline, uint32_t *out)
+ * parties' slots) while every one is taken, and records in it `round`,
+ * the round the barrier was in when the caller looked. Returns 0 and *out,
+ * or XIPC_ETIMEDOUT. */
+static int claim(xipc_barrier *b, uint64_t me, uint64_t round, int64_t deadline,
+                 uint32_t *out)
 {
-    uint32_t i, j, start = atomic_load_explicit(&b->hint, memory_order_relaxed);
+    uint32_t i, j;
     struct pace pc = {0, 64, 0, 0};
     uint64_t zero;
 
     for (;;) {
         for (j = 0; j < b->parties; j++) {
-            i = (start + j) % b->parties;
+            i = (b->hint + j) % b->parties;
             zero = 0;
             if (atomic_load_explicit(&b->slots[i].who, memory_order_relaxed) ==
                     0 &&
                 atomic_compare_exchange_strong(&b->slots[i].who, &zero, me)) {
-                atomic_store_explicit(&b->slots[i].round,
-                                      st_round(atomic_load_explicit(
-                                          b->state, memory_order_relaxed)),
+                atomic_store_explicit(&b->slots[i].round, round,
                                       memory_order_relaxed);
-                atomic_store_explicit(&b->hint, i, memory_order_relaxed);
                 *out = i;
                 return 0;
             }
@@ -559,18 +564,20 @@ static int outside_ready(void *ctx)
     return atomic_load_explicit(o->b->state, memory_order_acquire) != o->seen;
 }
 
-/* Arrives (the caller holds slot i) and waits for its round to end. */
-static int arrive(xipc_barrier *b, uint32_t i, uint64_t me, int64_t deadline)
+/* Arrives (the caller holds slot i) and waits for its round to end; s is
+ * the state as the caller last saw it, tried first. */
+static int arrive(xipc_barrier *b, uint32_t i, uint64_t me, int64_t deadline,
+                  uint64_t s)
 {
     struct member m;
     struct outside o;
-    uint64_t s, e;
+    uint64_t e;
     uint32_t k, n;
     int rc;
 
     for (n = 1;; n++) {
-        if ((rc = load(b, &s)) != 0)
-            return rc;
+        if (!st_valid(s, b->parties))
+            return corrupt(b);
         /* A peer that rewrites the word for ever cannot keep a call
          * past its timeout. */
         if (n % 1024 == 0 && deadline != XIPC__NEVER &&
@@ -580,6 +587,7 @@ static int arrive(xipc_barrier *b, uint32_t i, uint64_t me, int64_t deadline)
             return broken(b, "the barrier is broken");
         if (st_phase(s) == PH_RESETTING) {
             finish_reset(b, s);
+            s = atomic_load_explicit(b->state, memory_order_acquire);
             continue;
         }
         k = st_k(s);
@@ -597,10 +605,12 @@ static int arrive(xipc_barrier *b, uint32_t i, uint64_t me, int64_t deadline)
                 return timeout_outside(b);
             if (rc < 0)
                 return rc;
+            s = atomic_load_explicit(b->state, memory_order_acquire);
             continue;
         }
-        /* Recorded as arriving in round e before the arrival itself. */
-        /* The arrival's compare-exchange releases it. */
+        /* Recorded as arriving in round e before the arrival itself
+         * (whose compare-exchange releases the store; a failed one hands
+         * back the state as it is now). */
         atomic_store_explicit(&b->slots[i].round, e, memory_order_relaxed);
         XIPC__FAULT_POINT("barrier:registered");
         if (k + 1 == b->parties && b->action == NULL) {
@@ -648,9 +658,9 @@ int xipc_barrier_wait(xipc_barrier *b, int64_t timeout_ms)
     deadline = xipc__deadline(timeout_ms);
     if ((rc = xipc__party_self(b->p.seg, &me)) != 0)
         return rc;
-    if (claim(b, me, deadline, &i) != 0)
+    if (claim(b, me, st_round(s), deadline, &i) != 0)
         return timeout_outside(b);
-    rc = arrive(b, i, me, deadline);
+    rc = arrive(b, i, me, deadline, s);
     release_slot(b, i, me);
     return rc;
 }
@@ -793,6 +803,10 @@ static int make(xipc_barrier **out, const char *name, int create, int parties)
     }
     if ((rc = load(b, &s)) != 0)
         goto fail;
+    /* Each handle starts its search at a slot of its own, and keeps to it:
+     * two parties that took turns in one slot would pass its cache line to
+     * and fro in every round. */
+    b->hint = (uint32_t)(atomic_fetch_add(&w->handles, 1) % b->parties);
     *out = b;
     return 0;
 

@@ -1220,7 +1220,7 @@ int test_barrier_damaged_words(void)
         }
         atomic_store(state, st);
         for (j = 0; j < 3; j++) {
-            uint64_t *slot = (uint64_t *)(table + 16 * j);
+            uint64_t *slot = (uint64_t *)(table + 64 * j);
             switch (rnd() % 6) {
             case 0:
                 slot[0] = 0;
@@ -1270,7 +1270,7 @@ int test_barrier_damaged_words(void)
     }
     /* Repaired, it works. */
     atomic_store(state, 0);
-    memset(table, 0, 3 * 16);
+    memset(table, 0, 3 * 64);
     CHECK_OK(xipc_barrier_open(&b2, name));
     CHECK_RC(xipc_barrier_wait(b2, 0), XIPC_EBROKEN);
     CHECK_OK(xipc_barrier_close(b2));

@@ -846,7 +846,7 @@ XIPC_API const char *xipc_queue_name(const xipc_queue *q);
  *    one, while the others of its round stay waiting; if it returns
  *    non-zero, or its thread dies in it, the round breaks. Give every
  *    handle the same action to have Python's behaviour.
- *  - Waiting. A waiting call spins about 30 us (up to 200 us more when
+ *  - Waiting. A waiting call spins about 30 us (up to 1 ms more when
  *    rounds have been ending just after its waits went to sleep), then
  *    sleeps in the kernel (no CPU); the last arrival releases the others
  *    with one atomic compare-exchange and a wake-up that makes a system

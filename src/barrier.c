@@ -85,8 +85,9 @@
 
 /* The longest a waiter spins, beyond the wait helper's own spin, when
  * rounds have been ending shortly after it went to sleep: a few of Wine's
- * server round trips. */
-#define SPIN_MAX_NS (200 * INT64_C(1000))
+ * server round trips, loaded (OpenMP's runtimes spin as long before they
+ * sleep). */
+#define SPIN_MAX_NS (1000 * INT64_C(1000))
 
 _Static_assert(XIPC_BARRIER_MAX_PARTIES <= K_MASK, "k holds parties");
 

@@ -345,7 +345,7 @@ int test_barrier_action_edges(void)
     /* It succeeds, slowly; meanwhile a third caller times out. */
     atomic_store(&a.fail, 0);
     atomic_store(&a.started, 0);
-    a.sleep_ms = 400;
+    a.sleep_ms = 400 * t_slow();
     CHECK_OK(xipc__thread_start(&th, wait_thread, &w));
     while (xipc_barrier_n_waiting(h[0]) < 1)
         xipc_sleep_ms(1);
@@ -360,7 +360,7 @@ int test_barrier_action_edges(void)
         rc = xipc_barrier_wait(h[2], 50);
         CHECK_RC(rc, XIPC_EBROKEN);
         CHECK(t_ms() - t0 >= 49);
-        CHECK(t_ms() - t0 < 350);               /* not after the action */
+        CHECK(t_ms() - t0 < 350 * t_slow());    /* not after the action */
         CHECK_EQ(xipc_barrier_broken(h[2]), 0); /* not yet */
         CHECK_EQ(xipc__thread_join(rt), 0);
         CHECK_EQ(runner.rc, 1);

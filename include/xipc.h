@@ -218,7 +218,8 @@ XIPC_API int xipc_sweep(const char *prefix, xipc_sweep_cb cb, void *ctx);
     XX(QUEUE, 6, "queue") /* xipc_queue */                                     \
     XX(SEMAPHORE, 7, "semaphore") /* xipc_semaphore, bounded or not */         \
     XX(EVENT, 8, "event")         /* xipc_event */                             \
-    XX(CONDITION, 9, "condition") /* xipc_condition */
+    XX(CONDITION, 9, "condition") /* xipc_condition */                         \
+    XX(BARRIER, 10, "barrier")    /* xipc_barrier */
 
 typedef enum xipc_kind {
 #define XIPC__KIND_ENUM(name, value, str) XIPC_KIND_##name = (value),
@@ -260,7 +261,7 @@ typedef struct xipc_info {
     int64_t max_value;   /* a BoundedSemaphore's bound, else 0 */
     int64_t waiting;     /* threads waiting on it now (a snapshot) */
     int64_t parties;     /* a Barrier's parties */
-    int64_t round;       /* a Barrier's rounds completed */
+    int64_t round;       /* a Barrier's round number (see Barrier) */
     int broken;          /* 1 if a Barrier is broken */
     /* The object's state in words, as `xipc info` prints it ("free",
      * "held by thread 123 of process 45", "value 2 of 5, 1 waiting"...). */
@@ -1261,6 +1262,142 @@ XIPC_API const char *xipc_condition_name(const xipc_condition *c);
 
 /* Returns the number of waiters its table has room for (0 for NULL). */
 XIPC_API size_t xipc_condition_max_waiters(const xipc_condition *c);
+
+/* ------------------------------------------------------------------------
+ * Barrier: Python's multiprocessing.Barrier (threading.Barrier's rules).
+ *
+ * A fixed number of parties - threads of any processes - wait for each
+ * other: each call of xipc_barrier_wait() arrives, and once `parties` calls
+ * have arrived they are all released together and the barrier starts its
+ * next round at once (it can be used again and again). Any number of
+ * threads may call wait; a round takes the first `parties` arrivals.
+ *  - Index. Each call released by a round gets its arrival index: 0 for the
+ *    first to arrive, parties - 1 for the last, exactly one of each per
+ *    round (Python's Barrier.wait() return value).
+ *  - Broken. A barrier breaks when a waiting call times out, when
+ *    xipc_barrier_abort() is called, when an action fails, or when a party
+ *    dies inside wait (below). Every call waiting in the round, and every
+ *    later call, then returns XIPC_EBROKEN at once, until
+ *    xipc_barrier_reset(). Python raises BrokenBarrierError in the same
+ *    cases, also in the call that timed out.
+ *  - A round either completes or breaks, for everyone in it: a call that
+ *    returned an index knows that every party of its round did (or would
+ *    have, had it not died after the round completed), and a round that
+ *    broke gives XIPC_EBROKEN to every one of its parties. A call whose
+ *    timeout expires at the moment the round completes gets its index.
+ *  - A party that dies. Where Python's Barrier waits for ever when a
+ *    waiting process is killed (python/cpython#123899), xipc breaks the
+ *    barrier: a thread that dies inside xipc_barrier_wait() (killed with
+ *    its process, or alone by TerminateThread on Windows) breaks the round
+ *    it was in if that round had not completed, or else the next round,
+ *    which it will never arrive in (unless that round has all its parties
+ *    without it). The parties that wait see the death within about 250 ms
+ *    (at most 1 s) and all return XIPC_EBROKEN. The kernel answers whether
+ *    a party is alive (each thread inside wait is recorded in the barrier);
+ *    the waiting parties ask it no more than once per 150 ms between them,
+ *    and only once a round has been waited for that long, so a round that
+ *    completes quickly makes no system call for it. A thread that dies
+ *    outside wait (or in the first or the last instruction of a wait)
+ *    cannot be told from one that is late: the others wait for it within
+ *    their timeouts, as in Python.
+ *  - Action. Python's Barrier(parties, action) runs action() in one of the
+ *    threads once all have arrived, before any is released. Here each
+ *    handle may carry an action (xipc_barrier_set_action): the last party
+ *    to arrive (index parties - 1) runs its own handle's action, if it has
+ *    one, while the others of its round stay waiting; if it returns
+ *    non-zero, or its thread dies in it, the round breaks. Give every
+ *    handle the same action to have Python's behaviour.
+ *  - Waiting. A waiting call spins about 30 us (up to 1 ms more when
+ *    rounds have been ending just after its waits went to sleep), then
+ *    sleeps in the kernel (no CPU); the last arrival releases the others
+ *    with one atomic compare-exchange and a wake-up that makes a system
+ *    call only if some of them sleep.
+ *  - Threads beyond `parties` that call wait while a round's action runs
+ *    wait for the next round; one that times out then lets that round
+ *    complete and breaks the barrier after it.
+ *  - xipc_stat() and `xipc info` tell parties, waiting (n_waiting), broken
+ *    and round: the round number, 0 at create, which advances by one when
+ *    a round completes and when a reset ends one (modulo 2^44).
+ * Lifetime, names and open checks are those of every xipc object.
+ * ------------------------------------------------------------------------ */
+
+typedef struct xipc_barrier xipc_barrier;
+
+/* The largest number of parties of a barrier. */
+#define XIPC_BARRIER_MAX_PARTIES 65536
+
+/* An action (see above): called with the ctx given to
+ * xipc_barrier_set_action(); returns 0, or non-zero to break the round. */
+typedef int (*xipc_barrier_action_fn)(void *ctx);
+
+/* Creates the named barrier for `parties` parties (1 to
+ * XIPC_BARRIER_MAX_PARTIES; Python's Barrier(parties)), in round 0, not
+ * broken, nobody waiting. Returns 0 and *out, or XIPC_EINVAL (bad name,
+ * parties out of range, NULL out), XIPC_EEXIST, XIPC_ENOSPC, XIPC_EACCES,
+ * XIPC_ENOMEM, XIPC_EBUSY, XIPC_ESYS. */
+XIPC_API int xipc_barrier_create(xipc_barrier **out, const char *name,
+                                 int parties);
+
+/* Opens the live named barrier (its parties are the creator's).
+ * Returns 0 and *out, or XIPC_EINVAL, XIPC_ENOENT, XIPC_EKIND (another kind
+ * of object), XIPC_EVERSION, XIPC_ECORRUPT (a damaged header, parties or
+ * round word), XIPC_EACCES, XIPC_ENOMEM, XIPC_ESYS. */
+XIPC_API int xipc_barrier_open(xipc_barrier **out, const char *name);
+
+/* Releases the handle (the last holder's close destroys the barrier). Must
+ * not be called while another thread uses the handle. Returns 0 or
+ * XIPC_EINVAL. */
+XIPC_API int xipc_barrier_close(xipc_barrier *b);
+
+/* Frees the name, as xipc_unlink(). */
+XIPC_API int xipc_barrier_unlink(const char *name);
+
+/* Arrives at the barrier and waits up to timeout_ms milliseconds (0: do
+ * not wait; XIPC_FOREVER: no limit; on the monotonic clock) for the round
+ * to complete (Python's Barrier.wait(timeout)).
+ * Returns the caller's arrival index in its round, 0 to parties - 1 (see
+ * above), or:
+ *  - XIPC_EBROKEN: the barrier is broken, or broke while the caller waited:
+ *    this call's timeout expired (the barrier is now broken for everyone,
+ *    as in Python), another waiter's did, xipc_barrier_abort() or
+ *    xipc_barrier_reset() was called, the action failed, or a party died
+ *    inside wait; xipc_last_error() says which when this call saw it;
+ *  - XIPC_EINVAL (NULL handle), XIPC_ECORRUPT (the barrier's shared words
+ *    were damaged by someone), XIPC_ENOMEM, XIPC_EBUSY or XIPC_ESYS (the
+ *    calling thread could not be given an identity: nothing was done). */
+XIPC_API int xipc_barrier_wait(xipc_barrier *b, int64_t timeout_ms);
+
+/* Sets the action that this handle runs when its caller is the last to
+ * arrive in a round (see above), or none with fn = NULL. Not to be changed
+ * while another thread waits through this handle. Returns 0 or
+ * XIPC_EINVAL. */
+XIPC_API int xipc_barrier_set_action(xipc_barrier *b, xipc_barrier_action_fn fn,
+                                     void *ctx);
+
+/* Breaks the barrier (Python's Barrier.abort()): every call waiting now,
+ * and every later one, returns XIPC_EBROKEN until xipc_barrier_reset().
+ * Idempotent. Returns 0, XIPC_EINVAL or XIPC_ECORRUPT. */
+XIPC_API int xipc_barrier_abort(xipc_barrier *b);
+
+/* Returns the barrier to its empty state (Python's Barrier.reset()): calls
+ * waiting now return XIPC_EBROKEN, later ones start a new round, and a
+ * broken barrier is whole again. The round number advances (see
+ * xipc_info.round) unless nobody was waiting and it was not broken.
+ * Returns 0, XIPC_EINVAL or XIPC_ECORRUPT. */
+XIPC_API int xipc_barrier_reset(xipc_barrier *b);
+
+/* The state at the moment of the call; each returns its answer (>= 0), or
+ * XIPC_EINVAL (NULL handle) or XIPC_ECORRUPT (damaged shared words):
+ *  - n_waiting: the calls of the current round that have arrived and wait
+ *    (Python's Barrier.n_waiting; 0 while broken);
+ *  - parties: the number of parties (Python's Barrier.parties);
+ *  - broken: 1 if the barrier is broken, else 0 (Python's Barrier.broken). */
+XIPC_API int xipc_barrier_n_waiting(const xipc_barrier *b);
+XIPC_API int xipc_barrier_parties(const xipc_barrier *b);
+XIPC_API int xipc_barrier_broken(const xipc_barrier *b);
+
+/* Returns the barrier's canonical name. */
+XIPC_API const char *xipc_barrier_name(const xipc_barrier *b);
 
 /* ------------------------------------------------------------------------
  * Processes: Python's "spawn" start method, on every platform.

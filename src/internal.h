@@ -420,6 +420,7 @@ struct xipc__seg *xipc__array_seg(const xipc_array *a);
 struct xipc__seg *xipc__queue_seg(const xipc_queue *queue);
 struct xipc__seg *xipc__semaphore_seg(const xipc_semaphore *s);
 struct xipc__seg *xipc__event_seg(const xipc_event *e);
+struct xipc__seg *xipc__barrier_seg(const xipc_barrier *b);
 
 /* ---- fault injection (src/error.c) ------------------------------------- */
 

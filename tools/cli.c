@@ -74,6 +74,7 @@ struct rows {
     int nomem;
 };
 
+
 static void ls_row(const xipc_info *in, void *ctx)
 {
     struct rows *r = ctx;

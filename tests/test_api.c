@@ -193,6 +193,7 @@ struct fresh_thread {
     const char *pattern;
     xipc_value *v[FT_EACH];
     int rc;
+    char why[256];
 };
 
 static int fresh_thread_run(void *arg)
@@ -202,8 +203,10 @@ static int fresh_thread_run(void *arg)
 
     for (i = 0; i < FT_EACH; i++)
         if ((rc = xipc_value_create(&ft->v[i], ft->pattern, XIPC_I32, NULL, 0,
-                                    XIPC_RAW)) != 0)
+                                    XIPC_RAW)) != 0) {
+            snprintf(ft->why, sizeof ft->why, "%s", xipc_last_error());
             return ft->rc = rc;
+        }
     return 0;
 }
 
@@ -222,7 +225,9 @@ int test_api_fresh_names_concurrent(void)
         CHECK_OK(xipc__thread_start(&th[i], fresh_thread_run, &ft[i]));
     }
     for (i = 0; i < FT_THREADS; i++)
-        CHECK_OK(xipc__thread_join(th[i]));
+        if (xipc__thread_join(th[i]) != 0)
+            t_fail(__FILE__, __LINE__, "thread %d: %s: %s", i,
+                   xipc_err_name(ft[i].rc), ft[i].why);
     for (i = 0; i < FT_THREADS; i++)
         for (j = 0; j < FT_EACH; j++)
             names[n++] = xipc_value_name(ft[i].v[j]);

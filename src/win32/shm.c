@@ -234,15 +234,24 @@ static int probe(xipc__seg *s, const char *name, int gen, DWORD access)
 static int reserve_check(const char *name, uint64_t total)
 {
     MEMORYSTATUSEX ms;
+    int tries;
 
-    ms.dwLength = sizeof ms;
-    if (!GlobalMemoryStatusEx(&ms))
-        return xipc__w32_fail("GlobalMemoryStatusEx", name, GetLastError(),
-                              XIPC_ENOMEM);
-    if (total > ms.ullAvailPageFile)
-        return xipc__fail(XIPC_ENOSPC, "create", name,
-                          "larger than the memory the system can commit");
-    return 0;
+    /* Wine's answer is now and then nonsense (zero) while other threads
+     * ask at the same moment: a refusal is asked again before it stands,
+     * and an object of a page or so is never refused on its word. */
+    if (total <= 65536)
+        return 0;
+    for (tries = 0; tries < 3; tries++) {
+        ms.dwLength = sizeof ms;
+        if (!GlobalMemoryStatusEx(&ms))
+            return xipc__w32_fail("GlobalMemoryStatusEx", name, GetLastError(),
+                                  XIPC_ENOMEM);
+        if (total <= ms.ullAvailPageFile)
+            return 0;
+        Sleep(0);
+    }
+    return xipc__fail(XIPC_ENOSPC, "create", name,
+                      "larger than the memory the system can commit");
 }
 
 /* See w32.h. */

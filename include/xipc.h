@@ -2,9 +2,9 @@
  * xipc.h - the whole public API of xipc.
  *
  * xipc gives separate processes the shared objects of Python's multiprocessing
- * (named shared memory, Lock and RLock, Value and Array, Queue, and a
- * spawn-style process API) with one API and identical behaviour on POSIX and
- * Windows. This header includes no platform header: every handle is
+ * (named shared memory, Lock and RLock, Value and Array, Queue, Semaphore and
+ * BoundedSemaphore, Event, Condition, Barrier, and a spawn-style process API)
+ * with one API and identical behaviour on POSIX and Windows. This header includes no platform header: every handle is
  * opaque and every type is fixed-width or standard C.
  *
  * Conventions, for every function below:

@@ -445,8 +445,19 @@ int test_sem_release_wakes_one_thread(void)
     for (i = 0; i < 4; i++)
         CHECK_OK(xipc__thread_start(&th[i], wait_unit, s));
     xipc__fault_hook = count_looks;
-    /* In the middle of the sleepers' slices, so that no slice ends in the
-     * window: 50 ms into the first, then one slice apart. */
+    /* Every thread waits (on a busy machine a thread may start late, and
+     * one still spinning looks hundreds of times), then 50 ms into the
+     * sleepers' first slices, then one slice apart, so that no slice ends
+     * in the window. */
+    {
+        xipc_info in;
+        int64_t end = t_ms() + 10000 * t_slow();
+        do {
+            xipc_sleep_ms(1);
+            CHECK_OK(xipc_stat(xipc_semaphore_name(s), &in));
+        } while (in.waiting < 4 && t_ms() < end);
+        CHECK_EQ(in.waiting, 4);
+    }
     xipc_sleep_ms(50);
     for (round = 0; round < 4; round++) {
         atomic_store(&looks, 0);

@@ -23,6 +23,7 @@
 #include <linux/futex.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -31,20 +32,53 @@
 
 _Atomic uint64_t xipc__psx_calls;
 
-int xipc__psx_futex_wait(_Atomic uint32_t *word, uint32_t val, int64_t ms)
+/* The kernel's timespecs, spelled out: libc's struct timespec need not be
+ * either (a 32-bit program built with 64-bit time_t has a 64-bit tv_sec
+ * that the 32-bit futex call would read as whole seconds only, its
+ * sub-second waits then ending at once, every sleep a spin). */
+struct kernel_ts64 {
+    int64_t tv_sec, tv_nsec;
+};
+struct kernel_ts_long {
+    long tv_sec, tv_nsec;
+};
+
+static long futex_wait_call(_Atomic uint32_t *word, uint32_t val, int64_t ms)
 {
-    struct timespec ts, *tp = NULL;
+    struct kernel_ts_long ts;
     long r;
 
-    if (ms >= 0) {
-        ts.tv_sec = (time_t)(ms / 1000);
-        ts.tv_nsec = (long)(ms % 1000) * 1000000;
-        tp = &ts;
+    if (ms > (int64_t)0x7fffffff * 1000) /* 68 years: the longest a long holds */
+        ms = (int64_t)0x7fffffff * 1000;
+    if (ms < 0)
+        return syscall(SYS_futex, word, FUTEX_WAIT, val, NULL, NULL, 0);
+#if defined(SYS_futex_time64) && ULONG_MAX == 0xffffffffUL
+    /* A 32-bit ABI: the 64-bit-time call (Linux 5.1 on), else the old one. */
+    {
+        struct kernel_ts64 t64;
+
+        t64.tv_sec = ms / 1000;
+        t64.tv_nsec = (ms % 1000) * 1000000;
+        r = syscall(SYS_futex_time64, word, FUTEX_WAIT, val, &t64, NULL, 0);
+        if (r == 0 || errno != ENOSYS)
+            return r;
     }
+#endif
+    /* The native call takes longs (64-bit ABIs: the same as the above). */
+    ts.tv_sec = (long)(ms / 1000);
+    ts.tv_nsec = (long)(ms % 1000) * 1000000;
+    r = syscall(SYS_futex, word, FUTEX_WAIT, val, &ts, NULL, 0);
+    return r;
+}
+
+int xipc__psx_futex_wait(_Atomic uint32_t *word, uint32_t val, int64_t ms)
+{
+    long r;
+
     atomic_fetch_add_explicit(&xipc__psx_calls, 1, memory_order_relaxed);
     /* FUTEX_WAIT measures a relative timeout on CLOCK_MONOTONIC and sleeps
      * only if the word still holds `val` when the kernel looks. */
-    r = syscall(SYS_futex, word, FUTEX_WAIT, val, tp, NULL, 0);
+    r = futex_wait_call(word, val, ms);
     if (r == 0)
         return 0;
     switch (errno) {

@@ -379,7 +379,7 @@ static void stall_in_queue(const char *where)
 
 /* Helper: stops for ever in the middle of a put (argv[2] "put") or a get
  * of queue argv[1], holding that side's internal mutex; or (argv[2]
- * "lock") holds Lock argv[1] for ever. Counts in flag 0 of control block
+ * "lock" or "condition") holds Lock or Condition argv[1] for ever. Counts in flag 0 of control block
  * argv[3]. */
 int helper_stall_holder(int argc, char **argv)
 {
@@ -391,6 +391,15 @@ int helper_stall_holder(int argc, char **argv)
 
     HCHECK(argc == 4);
     HCHECK((stall_q_ctl = t_ctl_open(argv[3], &cs)) != NULL);
+    if (strcmp(argv[2], "condition") == 0) {
+        xipc_condition *c;
+
+        HCHECK(xipc_condition_open(&c, argv[1]) == 0);
+        HCHECK(xipc_condition_acquire(c, 0) == 0);
+        atomic_fetch_add(&stall_q_ctl->flag[0], 1);
+        for (;;)
+            xipc_sleep_ms(1000);
+    }
     if (strcmp(argv[2], "lock") == 0) {
         HCHECK(xipc_lock_open(&l, argv[1], 0) == 0);
         HCHECK(xipc_lock_acquire(l, 0) == 0);
@@ -407,37 +416,68 @@ int helper_stall_holder(int argc, char **argv)
     return 0; /* not reached */
 }
 
+/* Keeps its timeout, and sleeps while it waits: at most one kernel call of
+ * the locks and channels per millisecond waited (a wait that spins, such
+ * as a sleep whose timeout the kernel reads as zero, makes thousands). */
 #define KEEPS(call, timeout, want)                                             \
     do {                                                                       \
         int64_t t0_ = t_ms(), took_;                                           \
+        uint64_t calls_ = xipc__sys_calls();                                   \
         CHECK_RC(call, want);                                                  \
         took_ = t_ms() - t0_;                                                  \
+        calls_ = xipc__sys_calls() - calls_;                                   \
         if (took_ < (timeout) || took_ > (timeout) + 250 * t_slow())           \
             t_fail(__FILE__, __LINE__, "%s took %lld ms for %d", #call,        \
                    (long long)took_, (int)(timeout));                          \
+        if (calls_ > (uint64_t)(16 + took_))                                   \
+            t_fail(__FILE__, __LINE__, "%s made %llu kernel calls in %lld ms", \
+                   #call, (unsigned long long)calls_, (long long)took_);       \
     } while (0)
 
 int test_every_blocking_call_keeps_timeout(void)
 {
-    const char *qn = t_name("kq"), *ln = t_name("kl"), *ctl_name;
+    const char *qn = t_name("kq"), *ln = t_name("kl"), *cn = t_name("kc"),
+               *ctl_name;
     xipc_shm *cs;
     t_ctl *ctl = t_ctl_create(&ctl_name, &cs);
-    xipc_proc *put_stall, *get_stall, *lock_stall;
+    xipc_proc *put_stall, *get_stall, *lock_stall, *cond_stall;
     xipc_queue *q;
     xipc_lock *l;
+    xipc_semaphore *sem;
+    xipc_event *e;
+    xipc_condition *c;
+    xipc_barrier *b;
     void *m;
     char buf[64];
     size_t len;
 
     CHECK_OK(xipc_queue_create(&q, qn, 256, 16));
     CHECK_OK(xipc_lock_create(&l, ln, 0));
+    CHECK_OK(xipc_condition_create(&c, cn, 0, 4));
     CHECK_OK(xipc_queue_put(q, "one", 3, 0));
+    /* The waits of the objects no peer holds: each sleeps to its
+     * deadline. */
+    CHECK_OK(xipc_semaphore_create(&sem, NULL, 0, 0));
+    KEEPS(xipc_semaphore_acquire(sem, 0), 0, XIPC_ETIMEDOUT);
+    KEEPS(xipc_semaphore_acquire(sem, 100), 100, XIPC_ETIMEDOUT);
+    CHECK_OK(xipc_semaphore_close(sem));
+    CHECK_OK(xipc_event_create(&e, NULL));
+    KEEPS(xipc_event_wait(e, 0), 0, XIPC_ETIMEDOUT);
+    KEEPS(xipc_event_wait(e, 100), 100, XIPC_ETIMEDOUT);
+    CHECK_OK(xipc_event_close(e));
+    CHECK_OK(xipc_condition_acquire(c, 0));
+    KEEPS(xipc_condition_wait(c, 100), 100, XIPC_ETIMEDOUT);
+    CHECK_OK(xipc_condition_release(c));
+    CHECK_OK(xipc_barrier_create(&b, NULL, 2));
+    KEEPS(xipc_barrier_wait(b, 100), 100, XIPC_EBROKEN);
+    CHECK_OK(xipc_barrier_close(b));
     /* A producer and a consumer, each stopped with its side's internal
-     * mutex held, and a Lock's holder stopped. */
+     * mutex held, and a Lock's and a Condition's holders stopped. */
     put_stall = t_spawn("stall_holder", qn, "put", ctl_name, NULL);
     get_stall = t_spawn("stall_holder", qn, "get", ctl_name, NULL);
     lock_stall = t_spawn("stall_holder", ln, "lock", ctl_name, NULL);
-    t_ctl_wait(ctl, 0, 3, 20000);
+    cond_stall = t_spawn("stall_holder", cn, "condition", ctl_name, NULL);
+    t_ctl_wait(ctl, 0, 4, 20000);
     KEEPS(xipc_queue_put(q, "x", 1, 0), 0, XIPC_ETIMEDOUT);
     KEEPS(xipc_queue_put(q, "x", 1, 100), 100, XIPC_ETIMEDOUT);
     KEEPS(xipc_queue_get(q, buf, sizeof buf, &len, 0), 0, XIPC_ETIMEDOUT);
@@ -446,10 +486,17 @@ int test_every_blocking_call_keeps_timeout(void)
     KEEPS(xipc_queue_shutdown(q, 100), 100, XIPC_ETIMEDOUT);
     KEEPS(xipc_lock_acquire(l, 0), 0, XIPC_ETIMEDOUT);
     KEEPS(xipc_lock_acquire(l, 100), 100, XIPC_ETIMEDOUT);
+    KEEPS(xipc_condition_acquire(c, 0), 0, XIPC_ETIMEDOUT);
+    KEEPS(xipc_condition_acquire(c, 100), 100, XIPC_ETIMEDOUT);
     /* Dead peers, not stalled ones, are recovered from. */
     t_kill(put_stall);
     t_kill(get_stall);
     t_kill(lock_stall);
+    t_kill(cond_stall);
+    CHECK_RC(xipc_condition_acquire(c, 10000 * t_slow()), XIPC_EOWNERDEAD);
+    CHECK_OK(xipc_lock_consistent(xipc_condition_lock(c)));
+    CHECK_OK(xipc_condition_release(c));
+    CHECK_OK(xipc_condition_close(c));
     CHECK_OK(xipc_queue_put(q, "two", 3, 10000 * t_slow()));
     CHECK_OK(xipc_queue_get(q, buf, sizeof buf, &len, 10000 * t_slow()));
     CHECK(len == 3 && memcmp(buf, "one", 3) == 0);

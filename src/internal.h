@@ -31,6 +31,18 @@ void xipc__clear_error(void);
  * no limit. */
 #define XIPC__NEVER INT64_MAX
 
+/* SplitMix64's finaliser: every bit of the result depends on every bit of
+ * x (fresh names, signatures of a look at a table). */
+static inline uint64_t xipc__mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
 /* The deadline of a timeout in milliseconds: 0 for 0, XIPC__NEVER for a
  * negative timeout (XIPC_FOREVER) or one too far away to represent, else
  * now + timeout. */

@@ -117,18 +117,6 @@ int xipc__name_is_fresh(const char *cname)
     return n > 0 && cname[n - 1] == '*';
 }
 
-/* SplitMix64's finaliser: every bit of the result depends on every bit of
- * x. */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    x ^= x >> 31;
-    return x;
-}
-
 void xipc__name_draw(const char *prefix, size_t len, char out[XIPC__NAME_BUF])
 {
     static _Atomic uint64_t counter;
@@ -139,10 +127,10 @@ void xipc__name_draw(const char *prefix, size_t len, char out[XIPC__NAME_BUF])
      * of this thread's stack: two draws at once differ in the counter, two
      * processes in their ids, and a process whose id came back in time. */
     seed = (uint64_t)xipc__sys_now_ns() ^
-           mix64(atomic_fetch_add(&counter, 1) + 1) ^ (pid << 32) ^
+           xipc__mix64(atomic_fetch_add(&counter, 1) + 1) ^ (pid << 32) ^
            (uint64_t)(uintptr_t)&local;
     memcpy(out, prefix, len);
     snprintf(out + len, XIPC__NAME_BUF - len, "%lu-%08lx",
              (unsigned long)(pid & 0xffffffffu),
-             (unsigned long)(mix64(seed) & 0xffffffffu));
+             (unsigned long)(xipc__mix64(seed) & 0xffffffffu));
 }

@@ -58,7 +58,8 @@
  * given back twice, and nothing held is lost. Threads of one process share
  * its record; step 1 excludes them from each other for the few
  * instructions of an operation (a second thread that finds the record
- * pending spins, then takes another record).
+ * pending waits for it; only one stuck for about 10 s - a thread ended
+ * alone in the middle, or damage - makes it take another record).
  */
 #include "internal.h"
 #include "platform.h"
@@ -484,8 +485,8 @@ static int my_record(xipc_semaphore *s, uint64_t me, int release, uint32_t *out,
              gave;
     uint64_t st, o, want;
     uint32_t bi = 0, ci = UINT32_MAX;
-    uint64_t bst = 0, cst = 0;
-    int spins, busy, stuck, taken;
+    uint64_t bst = 0, cst = 0, sig, prev = 0;
+    int spins, busy, stuck, taken, owned, looked = 0;
 
     if (hint < s->nrec &&
         atomic_load_explicit(&s->rec[hint].owner, memory_order_acquire) == me) {
@@ -499,11 +500,15 @@ static int my_record(xipc_semaphore *s, uint64_t me, int release, uint32_t *out,
     for (spins = 0;; spins++) {
         busy = 0;
         stuck = 0;
+        owned = 0;
+        sig = 0;
         for (i = 0; i < s->nrec; i++) {
             if (atomic_load_explicit(&s->rec[i].owner, memory_order_acquire) !=
                 me)
                 continue;
             st = atomic_load_explicit(&s->rec[i].state, memory_order_acquire);
+            owned++;
+            sig += xipc__mix64(st ^ xipc__mix64((uint64_t)i + 1));
             if (R_OP(st) == OP_NONE && (!release || R_UNITS(st) != 0)) {
                 atomic_store_explicit(&s->mine, i + 1, memory_order_relaxed);
                 *out = i;
@@ -520,11 +525,25 @@ static int my_record(xipc_semaphore *s, uint64_t me, int release, uint32_t *out,
             }
             stuck |= i == ci && st == cst;
         }
+        /* A release that found no units in several records has not seen
+         * them at one moment: a sibling may have moved its units from a
+         * record not yet looked at to one already passed (an acquire into
+         * the first, a release from the second). Two looks that saw the
+         * same owners and states did (every operation changes a record's
+         * sequence number), so the process held none. */
+        if (!busy && release && owned > 1 && (!looked || sig != prev) &&
+            spins < SIBLING_SPINS) {
+            looked = 1;
+            prev = sig;
+            xipc__cpu_relax();
+            continue;
+        }
         /* A sibling's operation lasts a few instructions: wait for it, a
          * release as long as it takes (it may free a unit held), an
-         * acquire briefly before it takes a record of its own. */
-        if (!busy || stuck || (!release && spins >= 200) ||
-            spins >= SIBLING_SPINS)
+         * acquire as well, rather than take another record: a process
+         * keeps to one record, so that a table sized for n processes
+         * serves n processes however many threads each has. */
+        if (!busy || stuck || spins >= SIBLING_SPINS)
             break;
         /* With no other thread of this process inside an operation, the
          * operation seen must be over at the next look (a thread completes
@@ -760,9 +779,12 @@ static int release_undo_in(xipc_semaphore *s, uint64_t *old)
     if ((rc = xipc__party_process(s->p.seg, &me)) != 0)
         return rc;
 again:
-    w = atomic_load_explicit(word, memory_order_acquire);
     if ((rc = my_record(s, me, 1, &i, &st)) < 0)
         return rc;
+    /* Read after the record: my_record may have waited for a sibling's
+     * operation, which changed the value (an acquire's unit, judged on
+     * the value before it, would be dropped below as released for it). */
+    w = atomic_load_explicit(word, memory_order_acquire);
     if ((w & V_MASK) >= s->cap) {
         /* Every unit is free, so a unit this process counts was released
          * for it by another process: it owes it no more. */

@@ -10,11 +10,23 @@ WINEPREFIX=$XIPC_WINEPREFIX
 WINEDEBUG=-all
 export WINEPREFIX WINEDEBUG
 if [ "$1" = "--init-prefix" ]; then
-    # Create the prefix once, before the tests, and wait for Wine to settle.
-    wineboot --init >/dev/null 2>&1
-    status=$?
-    wineserver -w
-    exit $status
+    # Create the prefix once, before the tests, and start its wineserver and
+    # Wine's own system programs (services.exe, winedevice.exe, ...) here,
+    # away from every test's output: they inherit the standard error of the
+    # program that starts them and keep it open for as long as the server
+    # lives, so a test that happened to start them would seem to hang until
+    # the whole run ended. The server stays 60 s after the last program
+    # (the gaps between tests are shorter); --stop-prefix ends it.
+    wineserver -p60 </dev/null >/dev/null 2>&1
+    wineboot --init </dev/null >/dev/null 2>&1
+    exit $?
+fi
+if [ "$1" = "--stop-prefix" ]; then
+    # After the tests: end the prefix's wineserver and system programs, so
+    # that a run leaves no process behind.
+    wineserver -k </dev/null >/dev/null 2>&1
+    wineserver -w </dev/null >/dev/null 2>&1
+    exit 0
 fi
 
 # pe_machine FILE: prints the machine field of a PE program's COFF header

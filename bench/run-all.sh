@@ -52,7 +52,9 @@ if command -v wine >/dev/null && command -v x86_64-w64-mingw32-gcc >/dev/null; t
     cmake --preset mingw-release >/dev/null
     cmake --build --preset mingw-release >/dev/null
     export XIPC_WINEPREFIX="$PWD/build/mingw-release/wineprefix"
-    [ -d "$XIPC_WINEPREFIX" ] || cmake/wine-run.sh --init-prefix
+    # The prefix's wineserver and Wine's own programs start here, away
+    # from the benchmarks' output, and end after them.
+    cmake/wine-run.sh --init-prefix
     wine_ok=1
 else
     echo "absent: mingw-w64 or wine (no Windows rows)"
@@ -73,6 +75,7 @@ if [ "$wine_ok" = 1 ]; then
         cmake/wine-run.sh "$b" $quick | tr -d '\r' | tee "$out/wine-$name.txt" || status=1
         grep '^csv,' "$out/wine-$name.txt" | sed 's/^csv,/wine,/' >> "$out/results.csv" || true
     done
+    cmake/wine-run.sh --stop-prefix
 fi
 
 {

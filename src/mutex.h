@@ -105,8 +105,12 @@ enum { MX_CONSISTENT = 0, MX_OWNER_DIED = 1 };
 /* mx_os_sleep's answer when the caller should look at the owner. */
 #define MX_SLICE 1
 
-/* How long a spinning locker re-reads a held word before it sleeps. */
-#define MX_SPINS 100
+/* How long a spinning locker re-reads a held word before it sleeps: about
+ * a microsecond. Longer spins cost two processes that take turns on one
+ * lock a quarter of their throughput (each re-read takes the word's cache
+ * line from the holder) and gained nothing elsewhere (bench/: the Queue,
+ * Value and Condition scenarios at 30, 100 and 300). */
+#define MX_SPINS 30
 
 /* A try asks the kernel about an owner the first time it meets it, and
  * then trusts the answer "alive" for MX_TRY_TRUST_NS (the backend's, a

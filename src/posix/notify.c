@@ -32,43 +32,48 @@
 
 _Atomic uint64_t xipc__psx_calls;
 
+#if !defined(SYS_futex) && defined(SYS_futex_time64)
+#define SYS_futex SYS_futex_time64 /* 32-bit ABIs born with 64-bit time */
+#endif
+
 /* The kernel's timespecs, spelled out: libc's struct timespec need not be
- * either (a 32-bit program built with 64-bit time_t has a 64-bit tv_sec
- * that the 32-bit futex call would read as whole seconds only, its
- * sub-second waits then ending at once, every sleep a spin). */
-struct kernel_ts64 {
+ * the one a raw call takes (a 32-bit program built with 64-bit time_t has a
+ * 64-bit tv_sec that the 32-bit futex call would read as whole seconds
+ * only, its sub-second waits then ending at once, every sleep a spin). */
+struct kernel_ts64 { /* the 64-bit ABIs' and x32's, and futex_time64's */
     int64_t tv_sec, tv_nsec;
-};
-struct kernel_ts_long {
-    long tv_sec, tv_nsec;
 };
 
 static long futex_wait_call(_Atomic uint32_t *word, uint32_t val, int64_t ms)
 {
-    struct kernel_ts_long ts;
+    struct kernel_ts64 t64;
     long r;
 
-    if (ms > (int64_t)0x7fffffff * 1000) /* 68 years: the longest a long holds */
-        ms = (int64_t)0x7fffffff * 1000;
     if (ms < 0)
         return syscall(SYS_futex, word, FUTEX_WAIT, val, NULL, NULL, 0);
-#if defined(SYS_futex_time64) && ULONG_MAX == 0xffffffffUL
-    /* A 32-bit ABI: the 64-bit-time call (Linux 5.1 on), else the old one. */
+    if (ms > (int64_t)0x7fffffff * 1000) /* 68 years: what 32 bits hold */
+        ms = (int64_t)0x7fffffff * 1000;
+    t64.tv_sec = ms / 1000;
+    t64.tv_nsec = (ms % 1000) * 1000000;
+#if defined(SYS_futex_time64)
+    /* A 32-bit ABI (only they have the call): the 64-bit-time call (Linux
+     * 5.1 on), else the old one, which takes two 32-bit longs. */
+    r = syscall(SYS_futex_time64, word, FUTEX_WAIT, val, &t64, NULL, 0);
+    if (r == 0 || errno != ENOSYS)
+        return r;
     {
-        struct kernel_ts64 t64;
+        struct {
+            long tv_sec, tv_nsec;
+        } t32;
 
-        t64.tv_sec = ms / 1000;
-        t64.tv_nsec = (ms % 1000) * 1000000;
-        r = syscall(SYS_futex_time64, word, FUTEX_WAIT, val, &t64, NULL, 0);
-        if (r == 0 || errno != ENOSYS)
-            return r;
+        t32.tv_sec = (long)t64.tv_sec;
+        t32.tv_nsec = (long)t64.tv_nsec;
+        return syscall(SYS_futex, word, FUTEX_WAIT, val, &t32, NULL, 0);
     }
-#endif
-    /* The native call takes longs (64-bit ABIs: the same as the above). */
-    ts.tv_sec = (long)(ms / 1000);
-    ts.tv_nsec = (long)(ms % 1000) * 1000000;
-    r = syscall(SYS_futex, word, FUTEX_WAIT, val, &ts, NULL, 0);
+#else
+    r = syscall(SYS_futex, word, FUTEX_WAIT, val, &t64, NULL, 0);
     return r;
+#endif
 }
 
 int xipc__psx_futex_wait(_Atomic uint32_t *word, uint32_t val, int64_t ms)

@@ -52,9 +52,6 @@ if command -v wine >/dev/null && command -v x86_64-w64-mingw32-gcc >/dev/null; t
     cmake --preset mingw-release >/dev/null
     cmake --build --preset mingw-release >/dev/null
     export XIPC_WINEPREFIX="$PWD/build/mingw-release/wineprefix"
-    # The prefix's wineserver and Wine's own programs start here, away
-    # from the benchmarks' output, and end after them.
-    cmake/wine-run.sh --init-prefix
     wine_ok=1
 else
     echo "absent: mingw-w64 or wine (no Windows rows)"
@@ -69,6 +66,10 @@ for b in build/release/bench/xipc_bench_*; do
     grep '^csv,' "$out/native-$name.txt" | sed 's/^csv,/native,/' >> "$out/results.csv" || true
 done
 if [ "$wine_ok" = 1 ]; then
+    # The prefix's wineserver and Wine's own programs start here, after the
+    # native runs (busy for a while after they start, they would slow those)
+    # and away from the benchmarks' output, and end after the Windows runs.
+    cmake/wine-run.sh --init-prefix
     for b in build/mingw-release/bench/xipc_bench_*.exe; do
         name=$(basename "$b" .exe)
         echo "== wine $name $quick"

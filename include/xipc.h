@@ -950,8 +950,10 @@ XIPC_API const char *xipc_queue_name(const xipc_queue *q);
  * find none free (so get_value counts them only once they are back): a
  * sleeping acquirer gets them within about 0.1 s of the death. Units are
  * counted per process (any of its threads may release what another
- * acquired) in a table of records, one per process that acquired, sized at
- * create (XIPC_SEM_UNDO_PROCESSES, default XIPC_SEM_UNDO_DEFAULT): an
+ * acquired) in a table of records, one per process that acquired (threads
+ * of one process whose first acquires race may take one each: leave
+ * room), sized at create (XIPC_SEM_UNDO_PROCESSES, default
+ * XIPC_SEM_UNDO_DEFAULT): an
  * acquire by a new process that finds the table full of live processes is
  * refused with XIPC_EBUSY, taking nothing; a dead process's record is
  * reused. The count is exact: a

@@ -541,8 +541,8 @@ static int my_record(xipc_semaphore *s, uint64_t me, int release, uint32_t *out,
         /* A sibling's operation lasts a few instructions: wait for it, a
          * release as long as it takes (it may free a unit held), an
          * acquire as well, rather than take another record: a process
-         * keeps to one record, so that a table sized for n processes
-         * serves n processes however many threads each has. */
+         * keeps to the record it has (only threads whose first acquires
+         * race, each finding none, may claim one each). */
         if (!busy || stuck || spins >= SIBLING_SPINS)
             break;
         /* With no other thread of this process inside an operation, the

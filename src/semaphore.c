@@ -350,7 +350,14 @@ static void help(xipc_semaphore *s, uint64_t w)
     if (i >= s->nrec) /* damage: nothing to complete */
         return;
     st = atomic_load_explicit(&s->rec[i].state, memory_order_acquire);
-    if (R_OP(st) != OP_NONE && landed(w, i, st))
+    /* The tag keeps 8 bits of the sequence number: an old w may name an
+     * operation of the record 256 (or k * 256) before the pending one,
+     * which has not landed. Only the word as it is now, read after the
+     * record, says that the pending operation landed (once the record is
+     * pending, its own operations cannot tag the word but this one; and a
+     * changed w fails the caller's compare-exchange anyway). */
+    if (R_OP(st) != OP_NONE && landed(w, i, st) &&
+        atomic_load_explicit(&s->w->word, memory_order_acquire) == w)
         atomic_compare_exchange_strong_explicit(
             &s->rec[i].state, &st, completed(st), memory_order_acq_rel,
             memory_order_acquire);

@@ -13,41 +13,34 @@
 struct r3_churn {
     xipc_semaphore *s;
     t_ctl *ctl;
-    uint64_t seed;
     int64_t until; /* 0: until killed */
     int bad;
 };
 
+/* Takes one unit and gives it back, over and over (two at once could
+ * deadlock: hold and wait), counting turns in flag 0 when it has a control
+ * block. */
 static int r3_churn_thread(void *arg)
 {
     struct r3_churn *c = arg;
-    uint64_t x = c->seed;
-    int j, i, rc;
+    int rc;
 
     while (c->until == 0 || t_ms() < c->until) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        j = 1;
-        (void)x; /* one unit: two could deadlock (hold and wait) */
-        for (i = 0; i < j; i++) {
-            rc = xipc_semaphore_acquire(c->s, 20000);
-            if (rc != 0 && rc != XIPC_EOWNERDEAD) {
-                fprintf(stderr, "r3 acquire: %s: %s\n", xipc_err_name(rc),
-                        xipc_last_error());
-                c->bad = 1;
-                return 1;
-            }
+        rc = xipc_semaphore_acquire(c->s, 20000);
+        if (rc != 0 && rc != XIPC_EOWNERDEAD) {
+            fprintf(stderr, "r3 acquire: %s: %s\n", xipc_err_name(rc),
+                    xipc_last_error());
+            c->bad = 1;
+            return 1;
         }
         if (c->ctl != NULL)
             atomic_fetch_add(&c->ctl->flag[0], 1);
-        for (i = 0; i < j; i++)
-            if ((rc = xipc_semaphore_release(c->s)) != 0) {
-                fprintf(stderr, "r3 release: %s: %s\n", xipc_err_name(rc),
-                        xipc_last_error());
-                c->bad = 2;
-                return 2;
-            }
+        if ((rc = xipc_semaphore_release(c->s)) != 0) {
+            fprintf(stderr, "r3 release: %s: %s\n", xipc_err_name(rc),
+                    xipc_last_error());
+            c->bad = 2;
+            return 2;
+        }
     }
     return 0;
 }
@@ -73,7 +66,6 @@ int helper_r3_churn(int argc, char **argv)
         c[i].ctl = ctl;
         c[i].until = 0;
         c[i].bad = 0;
-        c[i].seed = (uint64_t)xipc_getpid() * 2654435761u + (uint64_t)i + 1;
         HCHECK(xipc__thread_start(&th[i], r3_churn_thread, &c[i]) == 0);
     }
     for (i = 0; i < n; i++)
@@ -126,7 +118,6 @@ int test_review3_sem_undo_threads_kills(void)
         c[i].ctl = NULL;
         c[i].until = until;
         c[i].bad = 0;
-        c[i].seed = 0x9e3779b97f4a7c15u * (uint64_t)(i + 7);
         CHECK_OK(xipc__thread_start(&th[i], r3_churn_thread, &c[i]));
     }
     while (t_ms() < until - 200) {
